@@ -1,0 +1,105 @@
+import FastCGI
+import Postgres
+
+/// Everything a request can end in. `APIResponse` turns it into the
+/// contract's status, headers and body; nothing else decides them.
+public enum APIOutcome: Sendable {
+    case cleanupAuth(CleanupAuthOutcome)
+    case cleanupSessions(CleanupSessionsOutcome)
+    case sessionStats(SessionStats)
+    case unauthorized
+    case notFound
+    case methodNotAllowed(allowed: [String])
+    case failed(JobError)
+}
+
+/// The one place that maps outcomes and errors to statuses and JSON bodies,
+/// shared by the HTTP endpoints and the command line's `--json`.
+public enum APIResponse {
+    /// The HTTP status for `outcome`.
+    public static func status(for outcome: APIOutcome) -> Int {
+        switch outcome {
+        case .cleanupAuth, .cleanupSessions, .sessionStats: 200
+        case .unauthorized: 401
+        case .notFound: 404
+        case .methodNotAllowed: 405
+        case .failed(.alreadyRunning): 409
+        case .failed: 500
+        }
+    }
+
+    /// The JSON body for `outcome`. Failure bodies are fixed texts: no
+    /// database message, SQL or secret can reach them.
+    public static func body(for outcome: APIOutcome) -> JSONValue {
+        switch outcome {
+        case .cleanupAuth(let run):
+            var members: [(key: String, value: JSONValue)] = [
+                ("success", .bool(true)),
+                ("message", .string(run.dryRun ? "Dry run completed" : "Cleanup completed")),
+            ]
+            if run.dryRun { members.append(("dryRun", .bool(true))) }
+            members.append((run.dryRun ? "wouldDelete" : "deleted", .object([
+                ("loginAttempts", .integer(run.loginAttempts)),
+                ("authAuditLog", .integer(run.authAuditLog)),
+                ("userSessions", .integer(run.userSessions)),
+            ])))
+            if run.hasMore { members.append(("hasMore", .bool(true))) }
+            return .object(members)
+        case .cleanupSessions(let run) where run.dryRun:
+            return .object([
+                ("success", .bool(true)),
+                ("dryRun", .bool(true)),
+                ("deletedCount", .integer(0)),
+                ("expiredCount", .integer(run.deletedCount)),
+                ("message", .string("Dry run: \(run.deletedCount) expired session(s) would be deleted")),
+                ("timestamp", .string(run.timestamp.iso8601)),
+            ])
+        case .cleanupSessions(let run):
+            var members: [(key: String, value: JSONValue)] = [
+                ("success", .bool(true)),
+                ("deletedCount", .integer(run.deletedCount)),
+                ("message", .string("Successfully deleted \(run.deletedCount) expired session(s)")),
+                ("timestamp", .string(run.timestamp.iso8601)),
+            ]
+            if run.hasMore { members.append(("hasMore", .bool(true))) }
+            return .object(members)
+        case .sessionStats(let stats):
+            return .object([
+                ("success", .bool(true)),
+                ("stats", .object([
+                    ("total", .integer(stats.total)),
+                    ("active", .integer(stats.active)),
+                    ("expired", .integer(stats.expired)),
+                    ("timestamp", .string(stats.timestamp.iso8601)),
+                ])),
+            ])
+        case .unauthorized:
+            return .object([("error", .string("Unauthorized"))])
+        case .notFound:
+            return .object([("error", .string("Not Found"))])
+        case .methodNotAllowed:
+            return .object([("error", .string("Method Not Allowed"))])
+        case .failed(.alreadyRunning):
+            return .object([("success", .bool(false)), ("error", .string("Cleanup already in progress"))])
+        case .failed:
+            return .object([("success", .bool(false)), ("error", .string("Internal Server Error"))])
+        }
+    }
+
+    /// The complete FastCGI response for `outcome`.
+    public static func response(for outcome: APIOutcome) -> FastCGIResponse {
+        var headers = [
+            FastCGIResponse.Header("Content-Type", "application/json; charset=utf-8"),
+            FastCGIResponse.Header("Cache-Control", "no-store"),
+        ]
+        switch outcome {
+        case .unauthorized:
+            headers.append(.init("WWW-Authenticate", "Bearer"))
+        case .methodNotAllowed(let allowed):
+            headers.append(.init("Allow", allowed.joined(separator: ", ")))
+        default:
+            break
+        }
+        return FastCGIResponse(status: status(for: outcome), headers: headers, body: Array(body(for: outcome).serialized.utf8))
+    }
+}

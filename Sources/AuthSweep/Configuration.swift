@@ -1,0 +1,160 @@
+/// Everything an operator can set besides the secrets and the connection.
+///
+/// Every default matches the contract, so no config file is needed. A file
+/// (`key = value` lines, optional `[section]` headers) and then
+/// `AUTHSWEEP_<KEY>` environment variables override them.
+public struct Configuration: Sendable {
+    /// Where `serve` and the jobs look when `--config` is not given.
+    public static let defaultPath = "/etc/authsweep/authsweep.conf"
+
+    public var tables = TableNames()
+    public var authRetentionHours = 24
+    public var batchSize = 5000
+    /// Cleanups started over HTTP stop between batches after this long and
+    /// answer `"hasMore": true`; kept well under nginx's 60 s read timeout.
+    public var httpTimeBudgetSeconds = 20
+    /// The same for the command line; 0 means no budget.
+    public var cliTimeBudgetSeconds = 0
+    public var statementTimeoutMilliseconds = 15_000
+    public var lockTimeoutMilliseconds = 3_000
+    public var connectTimeoutSeconds = 5
+    /// Responder threads for `serve`; `nil` derives it from the core count.
+    public var threads: Int?
+    public var listen: [String] = []
+    public var socketMode: UInt32 = 0o660
+    public var socketGroup: String?
+    public var readTimeoutSeconds = 10
+    public var logLevel = "info"
+    /// `DATABASE_URL`; when unset libpq's `PG*` variables apply.
+    public var databaseURL: String?
+    /// The file the settings came from, if any.
+    public var sourcePath: String?
+
+    public init() {}
+
+    /// Defaults, then the config file, then the environment.
+    ///
+    /// - Parameter path: `--config`; when `nil`, `AUTHSWEEP_CONFIG` or the
+    ///   default path is read if it exists.
+    public static func load(path: String?, environment: Environment) throws(ConfigurationError) -> Configuration {
+        var configuration = Configuration()
+        let explicitPath = path ?? environment["AUTHSWEEP_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let filePath = explicitPath ?? (FileReader.exists(defaultPath) ? defaultPath : nil)
+        if let filePath {
+            let text = String(decoding: try FileReader.read(filePath), as: UTF8.self)
+            try configuration.apply(fileText: text, origin: "config file \(filePath)")
+            configuration.sourcePath = filePath
+        }
+        for setting in ConfigurationKeys.all {
+            if let value = environment[setting.environmentName] {
+                try configuration.apply(key: setting.key, value: value, origin: setting.environmentName)
+            }
+        }
+        configuration.databaseURL = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        return configuration
+    }
+
+    /// Applies a config file's text; `origin` names the file in errors.
+    public mutating func apply(fileText: String, origin: String) throws(ConfigurationError) {
+        var section = ""
+        for (offset, rawLine) in fileText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            let place = "\(origin), line \(offset + 1)"
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]"), line.count > 2 else {
+                    throw ConfigurationError("\(place): malformed section header '\(line)'")
+                }
+                section = String(line.dropFirst().dropLast()).trimmingWhitespace() + "."
+                continue
+            }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw ConfigurationError("\(place): expected 'key = value', got '\(line)'")
+            }
+            let key = section + line[..<equals].trimmingWhitespace()
+            var value = line[line.index(after: equals)...].trimmingWhitespace()
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
+            try apply(key: key, value: value, origin: place)
+        }
+    }
+
+    /// Sets one key; errors name the key and the origin.
+    public mutating func apply(key: String, value: String, origin: String) throws(ConfigurationError) {
+        guard let setting = ConfigurationKeys.all.first(where: { $0.key == key }) else {
+            throw ConfigurationError("\(origin): unknown key '\(key)'")
+        }
+        do {
+            try setting.apply(&self, value)
+        } catch let error as ConfigurationKeys.InvalidValue {
+            throw ConfigurationError("\(origin): '\(key)' \(error.message)")
+        } catch {
+            throw ConfigurationError("\(origin): '\(key)' \(error)")
+        }
+    }
+}
+
+/// The names of the tables and columns the jobs touch.
+public struct TableNames: Sendable, Equatable {
+    public var loginAttempts = "login_attempts"
+    public var loginAttemptsCreatedAt = "created_at"
+    public var authAuditLog = "auth_audit_log"
+    public var authAuditLogCreatedAt = "created_at"
+    public var userSessions = "user_sessions"
+    public var userSessionsExpiresAt = "expires_at"
+    public var userSessionsRevokedAt = "revoked_at"
+    public var session = "Session"
+    public var sessionID = "id"
+    public var sessionToken = "sessionToken"
+    public var sessionUserID = "userId"
+    public var sessionExpires = "expires"
+    public var user = "User"
+    public var userID = "id"
+    public var userName = "name"
+    public var userEmail = "email"
+    public var userRole = "role"
+    public var auditLog = "AuditLog"
+    public var auditLogID = "id"
+    public var auditLogUserID = "userId"
+    public var auditLogAction = "action"
+    public var auditLogDetails = "details"
+    public var auditLogCreatedAt = "createdAt"
+
+    public init() {}
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+        while let last = slice.last, last.isWhitespace { slice.removeLast() }
+        return String(slice)
+    }
+}
+
+extension Configuration {
+    /// Every key with its effective value, in the order of the key table.
+    public var settings: [(key: String, value: String)] {
+        ConfigurationKeys.all.map { ($0.key, $0.current(self)) }
+    }
+
+    /// `DATABASE_URL` with any password replaced by `****`.
+    public var maskedDatabaseURL: String? {
+        guard let url = databaseURL else { return nil }
+        var masked = url
+        // URI form: scheme://user:password@host
+        if let scheme = masked.firstRange(of: "://"), let at = masked[scheme.upperBound...].firstIndex(of: "@"),
+           let colon = masked[scheme.upperBound..<at].firstIndex(of: ":") {
+            masked.replaceSubrange(masked.index(after: colon)..<at, with: "****")
+        }
+        // key=value form, and ?password= in a URI.
+        for marker in ["password=", "password ="] {
+            while let range = masked.firstRange(of: marker), !masked[range.upperBound...].hasPrefix("****") {
+                let end = masked[range.upperBound...].firstIndex(where: { $0 == " " || $0 == "&" }) ?? masked.endIndex
+                masked.replaceSubrange(range.upperBound..<end, with: "****")
+            }
+        }
+        return masked
+    }
+}

@@ -1,0 +1,102 @@
+/// The table of every configuration key: its name, environment variable,
+/// current value (for `authsweep config`) and how a value is applied.
+struct ConfigurationKeys {
+    /// Why a value was refused; `Configuration.apply` prefixes the key.
+    struct InvalidValue: Error {
+        let message: String
+    }
+
+    struct Setting: Sendable {
+        let key: String
+        let apply: @Sendable (inout Configuration, String) throws -> Void
+        let current: @Sendable (Configuration) -> String
+
+        var environmentName: String {
+            "AUTHSWEEP_" + key.uppercased().map { $0 == "." ? "_" : $0 }.map(String.init).joined()
+        }
+    }
+
+    static let all: [Setting] = identifiers + numbers + [
+        Setting(key: "serve.listen", apply: { configuration, value in
+            configuration.listen = value.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        }, current: { $0.listen.joined(separator: ",") }),
+        Setting(key: "serve.socket_mode", apply: { configuration, value in
+            guard let mode = UInt32(value, radix: 8), mode <= 0o777 else {
+                throw InvalidValue(message: "must be an octal file mode such as 0660, got '\(value)'")
+            }
+            configuration.socketMode = mode
+        }, current: { "0" + String($0.socketMode, radix: 8) }),
+        Setting(key: "serve.socket_group", apply: { configuration, value in
+            configuration.socketGroup = value.isEmpty ? nil : value
+        }, current: { $0.socketGroup ?? "" }),
+        Setting(key: "serve.threads", apply: { configuration, value in
+            configuration.threads = try integer(value, in: 1...256)
+        }, current: { $0.threads.map(String.init) ?? "auto" }),
+        Setting(key: "log.level", apply: { configuration, value in
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(value) else {
+                throw InvalidValue(message: "must be one of \(levels.joined(separator: ", ")), got '\(value)'")
+            }
+            configuration.logLevel = value
+        }, current: { $0.logLevel }),
+    ]
+
+    private static func number(_ key: String, _ path: WritableKeyPath<Configuration, Int> & Sendable, _ range: ClosedRange<Int>) -> Setting {
+        Setting(key: key, apply: { configuration, value in
+            configuration[keyPath: path] = try integer(value, in: range)
+        }, current: { String($0[keyPath: path]) })
+    }
+
+    private static let numbers: [Setting] = [
+        number("auth.retention_hours", \.authRetentionHours, 1...87_600),
+        number("cleanup.batch_size", \.batchSize, 1...1_000_000),
+        number("cleanup.http_time_budget_seconds", \.httpTimeBudgetSeconds, 1...3_600),
+        number("cleanup.cli_time_budget_seconds", \.cliTimeBudgetSeconds, 0...86_400),
+        number("database.statement_timeout_ms", \.statementTimeoutMilliseconds, 0...3_600_000),
+        number("database.lock_timeout_ms", \.lockTimeoutMilliseconds, 0...3_600_000),
+        number("database.connect_timeout_seconds", \.connectTimeoutSeconds, 1...300),
+        number("serve.read_timeout_seconds", \.readTimeoutSeconds, 1...3_600),
+    ]
+
+    private static func identifier(_ key: String, _ path: WritableKeyPath<TableNames, String> & Sendable) -> Setting {
+        Setting(key: key, apply: { configuration, value in
+            guard !value.isEmpty, !value.contains("\0"), value.utf8.count <= 63 else {
+                throw InvalidValue(message: "must be a table or column name of 1 to 63 bytes, got '\(value)'")
+            }
+            configuration.tables[keyPath: path] = value
+        }, current: { $0.tables[keyPath: path] })
+    }
+
+    private static let identifiers: [Setting] = [
+        identifier("login_attempts.table", \.loginAttempts),
+        identifier("login_attempts.created_at", \.loginAttemptsCreatedAt),
+        identifier("auth_audit_log.table", \.authAuditLog),
+        identifier("auth_audit_log.created_at", \.authAuditLogCreatedAt),
+        identifier("user_sessions.table", \.userSessions),
+        identifier("user_sessions.expires_at", \.userSessionsExpiresAt),
+        identifier("user_sessions.revoked_at", \.userSessionsRevokedAt),
+        identifier("session.table", \.session),
+        identifier("session.id", \.sessionID),
+        identifier("session.token", \.sessionToken),
+        identifier("session.user_id", \.sessionUserID),
+        identifier("session.expires", \.sessionExpires),
+        identifier("user.table", \.user),
+        identifier("user.id", \.userID),
+        identifier("user.name", \.userName),
+        identifier("user.email", \.userEmail),
+        identifier("user.role", \.userRole),
+        identifier("audit_log.table", \.auditLog),
+        identifier("audit_log.id", \.auditLogID),
+        identifier("audit_log.user_id", \.auditLogUserID),
+        identifier("audit_log.action", \.auditLogAction),
+        identifier("audit_log.details", \.auditLogDetails),
+        identifier("audit_log.created_at", \.auditLogCreatedAt),
+    ]
+
+    private static func integer(_ text: String, in range: ClosedRange<Int>) throws(InvalidValue) -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw InvalidValue(message: "must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+}

@@ -1,0 +1,46 @@
+import Postgres
+
+/// Why a job (a cleanup, the stats or an administration command) did not complete.
+public enum JobError: Error, CustomStringConvertible, Sendable {
+    /// The same kind of cleanup holds the advisory lock elsewhere.
+    case alreadyRunning(CleanupKind)
+    /// The database could not be reached, or a statement failed.
+    case database(PostgresError)
+    /// A configured table or column is missing or has an unusable type.
+    case schema(String)
+    /// A user, session or token named on the command line does not exist.
+    case notFound(String)
+    /// A command-line argument is unusable.
+    case invalidArgument(String)
+
+    /// Safe for any output: no database text, no secret.
+    public var description: String {
+        switch self {
+        case .alreadyRunning(let kind): "\(kind.rawValue) is already running elsewhere; try again later"
+        case .database(let error): error.description
+        case .schema(let message): message
+        case .notFound(let message): message
+        case .invalidArgument(let message): message
+        }
+    }
+
+    /// The full story, for the log only (may quote the server's message).
+    public var logDescription: String {
+        if case .database(let error) = self { return error.debugDescription }
+        return description
+    }
+}
+
+/// The cleanups that take an advisory lock; the raw value names them in logs.
+public enum CleanupKind: String, Sendable {
+    case cleanupAuth = "cleanup-auth"
+    case cleanupSessions = "cleanup-sessions"
+
+    /// Second half of the advisory-lock key (the first is `CleanupStore.lockNamespace`).
+    var lockKey: Int32 {
+        switch self {
+        case .cleanupAuth: 1
+        case .cleanupSessions: 2
+        }
+    }
+}

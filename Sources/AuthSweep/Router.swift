@@ -1,0 +1,32 @@
+/// The jobs reachable over HTTP.
+public enum Endpoint: String, Sendable, CaseIterable {
+    case cleanupAuth = "cleanup-auth"
+    case cleanupSessions = "cleanup-sessions"
+    case sessionStats = "session-stats"
+}
+
+/// What the router decided for one method and path.
+public enum RouteDecision: Sendable, Equatable {
+    case endpoint(Endpoint)
+    /// The path exists but not with this method; `allowed` goes in the `Allow` header.
+    case methodNotAllowed(allowed: [String])
+    case notFound
+}
+
+/// Maps the contract's endpoint table onto `Endpoint`s.
+public enum Router {
+    private static let table: [String: [(method: String, endpoint: Endpoint)]] = [
+        "/api/cron/cleanup-auth": [("GET", .cleanupAuth)],
+        "/api/cron/cleanup-sessions": [("GET", .sessionStats), ("POST", .cleanupSessions)],
+    ]
+
+    /// Routes on the exact path (no query string, not decoded) and the
+    /// method as sent; HTTP methods are case-sensitive.
+    public static func route(method: String, path: String) -> RouteDecision {
+        guard let methods = table[path] else { return .notFound }
+        if let match = methods.first(where: { $0.method == method }) {
+            return .endpoint(match.endpoint)
+        }
+        return .methodNotAllowed(allowed: methods.map(\.method))
+    }
+}

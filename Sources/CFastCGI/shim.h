@@ -1,0 +1,2 @@
+// fcgiapp.h only: fcgi_stdio.h redefines FILE, stdin and printf.
+#include <fcgiapp.h>

@@ -1,0 +1,51 @@
+/// What a handler answers: written to the web server as a CGI response.
+public struct FastCGIResponse: Sendable, Equatable {
+    public var status: Int
+    public var headers: [Header]
+    public var body: [UInt8]
+
+    /// One response header.
+    public struct Header: Sendable, Equatable {
+        public var name: String
+        public var value: String
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(status: Int, headers: [Header] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The value of the first header called `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// The CGI header block and body, as sent on FCGI_STDOUT.
+    public var serialized: [UInt8] {
+        var head = "Status: \(status) \(Self.reasonPhrase(status))\r\n"
+        for header in headers {
+            head += "\(header.name): \(header.value)\r\n"
+        }
+        head += "Content-Length: \(body.count)\r\n\r\n"
+        return Array(head.utf8) + body
+    }
+
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 409: "Conflict"
+        case 500: "Internal Server Error"
+        case 503: "Service Unavailable"
+        default: "Status"
+        }
+    }
+}

@@ -1,0 +1,170 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+internal import CLibPQ
+
+/// One libpq connection (`PGconn`), owned and closed by this object.
+///
+/// Not thread-safe, as libpq connections are not: keep one per thread.
+public final class PGConnection {
+    private let handle: OpaquePointer
+
+    /// Opens a connection.
+    ///
+    /// - Parameters:
+    ///   - connectionString: any string or URI libpq accepts; `nil` leaves
+    ///     everything to libpq's `PG*` environment variables.
+    ///   - defaults: parameters used unless the connection string or the
+    ///     environment sets them (for example `connect_timeout`).
+    ///   - settings: run-time parameters applied with `set_config` right
+    ///     after connecting (for example `statement_timeout`).
+    public init(
+        connectionString: String?,
+        defaults: [String: String] = [:],
+        settings: [(name: String, value: String)] = []
+    ) throws(PostgresError) {
+        // Later keywords win in PQconnectdbParams, so the defaults go first
+        // and the operator's connection string last.
+        var keywords = defaults.keys.sorted()
+        var values: [String?] = keywords.map { defaults[$0] }
+        if let connectionString {
+            keywords.append("dbname")
+            values.append(connectionString)
+        }
+        let connection = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(kind: .connectionFailed, detail: "libpq could not allocate a connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection))
+            // libpq rule: a failed PGconn must still be released with PQfinish.
+            PQfinish(connection)
+            throw PostgresError(kind: .connectionFailed, detail: message.trimmed)
+        }
+        handle = connection
+        for setting in settings {
+            _ = try query("SELECT set_config($1, $2, false)", [setting.name, setting.value])
+        }
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    /// Whether the connection is still usable; after a lost connection the
+    /// owner should drop this object and open a new one.
+    public var isUsable: Bool {
+        PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Whether the connection can still be used, noticing a server that
+    /// closed it while it sat idle (restart, `pg_terminate_backend`): the
+    /// owner then drops it and opens a new one instead of failing a request.
+    public var isAlive: Bool {
+        guard isUsable else { return false }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return true }
+        // Data on an idle connection is a termination notice or EOF.
+        return PQconsumeInput(handle) == 1 && isUsable && descriptor.revents & Int16(POLLHUP) == 0
+    }
+
+    /// The server's process id, useful to find this session in `pg_stat_activity`.
+    public var backendPID: Int {
+        Int(PQbackendPID(handle))
+    }
+
+    /// Runs one statement with bound text parameters (`$1`, `$2`, ...); `nil` binds NULL.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = [], function: String = #function) throws(PostgresError) -> PGResult {
+        let result = withCStringArray(parameters) { parameterPointers in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, parameterPointers, nil, nil, 0)
+        }
+        return try finish(result, function: function)
+    }
+
+    /// Runs a script of several statements with no parameters (`PQexec`),
+    /// for trusted SQL such as a schema file: never build it from values.
+    public func executeScript(unsafeSQL script: String, function: String = #function) throws(PostgresError) {
+        _ = try finish(PQexec(handle, script), function: function)
+    }
+
+    /// Copies a finished statement's rows out and frees the `PGresult`, or
+    /// turns its failure into a `PostgresError` that keeps the SQLSTATE.
+    private func finish(_ result: OpaquePointer?, function: String) throws(PostgresError) -> PGResult {
+        guard let result else {
+            throw error(kind: isUsable ? .queryFailed : .connectionLost, sqlState: nil, function: function)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return PGResult(copying: result)
+        default:
+            let sqlState = PQresultErrorField(result, diagnosticSQLState).map { String(cString: $0) }
+            let message = String(cString: PQresultErrorMessage(result)).trimmed
+            throw PostgresError(kind: kind(sqlState: sqlState), sqlState: sqlState, detail: message, location: function)
+        }
+    }
+
+    /// Quotes `name` as an SQL identifier (`PQescapeIdentifier`).
+    public func quoteIdentifier(_ name: String) throws(PostgresError) -> String {
+        let utf8Count = name.utf8.count
+        guard let quoted = PQescapeIdentifier(handle, name, utf8Count) else {
+            throw error(kind: .unexpectedResult, sqlState: nil, function: #function)
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    private func kind(sqlState: String?) -> PostgresError.Kind {
+        if !isUsable { return .connectionLost }
+        switch sqlState {
+        case "57014", "55P03": return .timedOut  // query_canceled, lock_not_available
+        case let state? where state.hasPrefix("08"): return .connectionLost
+        case "57P01", "57P02", "57P03": return .connectionLost  // admin/crash shutdown
+        default: return .queryFailed
+        }
+    }
+
+    private func error(kind: PostgresError.Kind, sqlState: String?, function: String) -> PostgresError {
+        PostgresError(kind: kind, sqlState: sqlState, detail: String(cString: PQerrorMessage(handle)).trimmed, location: function)
+    }
+}
+
+@available(*, unavailable, message: "a libpq connection belongs to one thread")
+extension PGConnection: Sendable {}
+
+/// PG_DIAG_SQLSTATE is the character 'C'.
+private let diagnosticSQLState = Int32(UInt8(ascii: "C"))
+
+/// Calls `body` with a NULL-terminated array of C strings copied from
+/// `strings`; the copies live only for the call.
+private func withCStringArray<Result>(
+    _ strings: [String?],
+    _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result
+) -> Result {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer($0) } + [nil]
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+private func withCStringArray<Result>(
+    _ strings: [String],
+    _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result
+) -> Result {
+    withCStringArray(strings.map { Optional($0) }, body)
+}
+
+extension String {
+    fileprivate var trimmed: String {
+        var text = Substring(self)
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return String(text)
+    }
+}

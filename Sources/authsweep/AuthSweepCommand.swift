@@ -1,0 +1,21 @@
+import ArgumentParser
+
+@main
+struct AuthSweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "authsweep",
+        abstract: "Keeps authentication and session tables clean: a FastCGI worker behind nginx, and the same jobs from the command line.",
+        discussion: ExitStatus.helpText,
+        version: "0.1.0",
+        subcommands: [
+            ServeCommand.self,
+            CleanupAuthCommand.self,
+            CleanupSessionsCommand.self,
+            StatsCommand.self,
+            SessionsCommand.self,
+            UsersCommand.self,
+            CheckCommand.self,
+            ConfigCommand.self,
+        ]
+    )
+}

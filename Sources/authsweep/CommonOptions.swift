@@ -1,0 +1,33 @@
+import ArgumentParser
+import AuthSweep
+import Logging
+
+/// Options every subcommand takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Config file (table names, retention, batching).", discussion: "Default: $AUTHSWEEP_CONFIG, else \(Configuration.defaultPath) if it exists.", valueName: "PATH"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"))
+    var logLevel: String?
+
+    /// The effective configuration: defaults, the file, then the environment.
+    func loadConfiguration() throws(ConfigurationError) -> Configuration {
+        var configuration = try Configuration.load(path: config, environment: .current())
+        if let logLevel {
+            try configuration.apply(key: "log.level", value: logLevel, origin: "--log-level")
+        }
+        return configuration
+    }
+
+    /// Sends logs to stderr; the one-shot commands log only what was asked
+    /// for, so that a failure is one line.
+    func makeLogger(_ configuration: Configuration, defaultLevel: Logger.Level) -> Logger {
+        let level = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "authsweep")
+    }
+}

@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ArgumentParser
+import AuthSweep
+import Postgres
+
+/// Exit statuses shared by every subcommand (sysexits, as cron and systemd expect).
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let jobFailed: Int32 = 1
+    static let usage: Int32 = 64
+    static let databaseUnavailable: Int32 = 69
+    static let alreadyRunning: Int32 = 75
+
+    static let helpText = """
+        Exit status: 0 done; 1 the job failed (a query failed, a user or session \
+        does not exist); 64 bad usage or configuration; 69 the database cannot be \
+        reached; 75 the same cleanup is already running elsewhere (try again later).
+        """
+
+    static func code(for error: JobError) -> Int32 {
+        switch error {
+        case .alreadyRunning: alreadyRunning
+        case .database(let failure) where failure.kind == .connectionFailed: databaseUnavailable
+        case .invalidArgument: usage
+        case .database, .schema, .notFound: jobFailed
+        }
+    }
+}
+
+/// Prints one line on stderr saying why, and exits with `code`.
+func fail(_ message: String, code: Int32) -> ExitCode {
+    writeStandardError("authsweep: \(message)\n")
+    return ExitCode(code)
+}
+
+/// Runs a job body, turning its errors into the one stderr line and the
+/// exit status; configuration errors are bad usage.
+func runCommand(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as JobError {
+        throw fail(error.description, code: ExitStatus.code(for: error))
+    } catch let error as ConfigurationError {
+        throw fail(error.description, code: ExitStatus.usage)
+    }
+}
+
+/// Writes straight to fd 2 (the C `stderr` global is not concurrency-safe).
+func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    _ = write(2, &bytes, bytes.count)
+}

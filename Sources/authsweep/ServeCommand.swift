@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ArgumentParser
+import AuthSweep
+import FastCGI
+import Logging
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the FastCGI responder that nginx forwards /api/cron/ to.",
+        discussion: """
+            With no --listen (and no serve.listen in the config), serves the listening \
+            socket it was handed: systemd socket activation (LISTEN_FDS), else fd 0 as \
+            spawn-fcgi passes it. Needs CRON_SECRET or CRON_SECRET_FILE (16 bytes or \
+            more); CRON_SECRET_PREVIOUS(_FILE) is also accepted during a rotation. \
+            SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("unix:/path.sock or HOST:PORT; repeatable.", valueName: "ADDR"))
+    var listen: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Responder threads, each with its own database connection (default: 2 per core, 2 to 16).", valueName: "N"))
+    var threads: Int?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads must be from 1 to 256")
+        }
+    }
+
+    func run() throws {
+        try runCommand {
+            let configuration = try common.loadConfiguration()
+            let secrets = try CronSecrets.load(from: .current())
+            let logger = common.makeLogger(configuration, defaultLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+            let addresses = listen.isEmpty ? configuration.listen : listen
+            let threadCount = threads ?? configuration.threads ?? Self.defaultThreadCount()
+            do throws(FastCGIError) {
+                let listeners = try addresses.isEmpty
+                    ? FastCGIListener.inherited()
+                    : addresses.map { address throws(FastCGIError) in
+                        try FastCGIListener.open(address, socketMode: configuration.socketMode, socketGroup: configuration.socketGroup)
+                    }
+                let server = try FastCGIServer(listeners: listeners, threads: threadCount, readTimeoutSeconds: configuration.readTimeoutSeconds)
+                let jobs = CleanupJobs(configuration: configuration, logger: logger)
+                let authorizer = BearerAuthorizer(secrets: secrets.accepted)
+                let settings = DatabaseSettings(configuration: configuration)
+                try server.run(makeHandler: { index in
+                    var threadLogger = logger
+                    threadLogger[metadataKey: "worker.thread"] = "\(index)"
+                    return CronRequestHandler(jobs: jobs, authorizer: authorizer, database: DatabaseSession(settings: settings), logger: threadLogger)
+                }, onStart: {
+                    logger.info("serving", metadata: [
+                        "serve.listen": "\(listeners.map(\.address).joined(separator: ","))",
+                        "serve.threads": "\(threadCount)",
+                        "serve.pid": "\(getpid())",
+                    ])
+                })
+                logger.info("stopped")
+            } catch {
+                throw fail(error.description, code: ExitStatus.usage)
+            }
+        }
+    }
+
+    /// Responders mostly wait on PostgreSQL, so two per core, within 2 to 16.
+    static func defaultThreadCount() -> Int {
+        min(16, max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    }
+}

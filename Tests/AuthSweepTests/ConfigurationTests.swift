@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import AuthSweep
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    func temporaryFile(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "authsweep-config-\(UUID().uuidString).conf"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("with no file and no variables every default matches the contract")
+    func defaults() throws {
+        let configuration = try Configuration.load(path: nil, environment: Environment([:]))
+        let tables = configuration.tables
+        #expect(tables.loginAttempts == "login_attempts" && tables.authAuditLog == "auth_audit_log" && tables.userSessions == "user_sessions")
+        #expect(tables.session == "Session" && tables.sessionExpires == "expires" && tables.sessionToken == "sessionToken")
+        #expect(tables.user == "User" && tables.auditLog == "AuditLog" && tables.auditLogCreatedAt == "createdAt")
+        #expect(configuration.authRetentionHours == 24)
+        #expect(configuration.httpTimeBudgetSeconds < 60)
+        #expect(configuration.databaseURL == nil)
+    }
+
+    @Test("a file sets keys, with sections, comments and quotes; the environment wins over it")
+    func fileThenEnvironment() throws {
+        let path = try temporaryFile("""
+            # retention and batching
+            auth.retention_hours = 48
+            cleanup.batch_size = 250
+
+            [session]
+            table = "AppSession"
+            expires = expiresAt
+            """)
+        let environment = Environment(["AUTHSWEEP_CLEANUP_BATCH_SIZE": "1000", "DATABASE_URL": "postgresql:///app"])
+        let configuration = try Configuration.load(path: path, environment: environment)
+        #expect(configuration.authRetentionHours == 48)
+        #expect(configuration.batchSize == 1000)
+        #expect(configuration.tables.session == "AppSession")
+        #expect(configuration.tables.sessionExpires == "expiresAt")
+        #expect(configuration.databaseURL == "postgresql:///app")
+        #expect(configuration.sourcePath == path)
+    }
+
+    @Test("a bad file is one message naming the file, the line and the key", arguments: [
+        ("cleanup.batch_sise = 10", "line 1: unknown key 'cleanup.batch_sise'"),
+        ("\n\ncleanup.batch_size = lots", "line 3: 'cleanup.batch_size' must be an integer from 1 to 1000000, got 'lots'"),
+        ("auth.retention_hours = 0", "'auth.retention_hours' must be an integer from 1 to"),
+        ("session.table = ", "'session.table' must be a table or column name"),
+        ("serve.socket_mode = 999", "'serve.socket_mode' must be an octal file mode"),
+        ("just words", "expected 'key = value'"),
+        ("[broken", "malformed section header"),
+    ])
+    func badFile(text: String, expected: String) throws {
+        let path = try temporaryFile(text)
+        let error = #expect(throws: ConfigurationError.self) { try Configuration.load(path: path, environment: Environment([:])) }
+        #expect(error?.message.contains(path) == true)
+        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("a bad environment override names the variable")
+    func badEnvironment() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try Configuration.load(path: nil, environment: Environment(["AUTHSWEEP_CLEANUP_BATCH_SIZE": "-5"]))
+        }
+        #expect(error?.message.hasPrefix("AUTHSWEEP_CLEANUP_BATCH_SIZE: 'cleanup.batch_size'") == true)
+    }
+
+    @Test("an explicit config file that is missing is an error")
+    func missingFile() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try Configuration.load(path: "/nonexistent/authsweep.conf", environment: Environment([:]))
+        }
+        #expect(error?.message.contains("/nonexistent/authsweep.conf") == true)
+    }
+
+    @Test("the effective configuration hides the database password")
+    func maskedURL() {
+        var configuration = Configuration()
+        configuration.databaseURL = "postgresql://app:hunter2@db.example:5432/app?sslmode=require"
+        #expect(configuration.maskedDatabaseURL == "postgresql://app:****@db.example:5432/app?sslmode=require")
+        configuration.databaseURL = "host=db user=app password=hunter2 dbname=app"
+        #expect(configuration.maskedDatabaseURL == "host=db user=app password=**** dbname=app")
+    }
+}
+
+@Suite("Secrets")
+struct CronSecretsTests {
+    let longSecret = "0123456789abcdef-long-enough"
+
+    @Test("CRON_SECRET alone is the one accepted secret")
+    func directSecret() throws {
+        let secrets = try CronSecrets.load(from: Environment(["CRON_SECRET": longSecret]))
+        #expect(secrets.accepted == [Array(longSecret.utf8)])
+    }
+
+    @Test("CRON_SECRET_FILE is read with its trailing newline stripped; the previous secret is accepted too")
+    func fileAndPrevious() throws {
+        let path = NSTemporaryDirectory() + "authsweep-secret-\(UUID().uuidString)"
+        try (longSecret + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let secrets = try CronSecrets.load(from: Environment(["CRON_SECRET_FILE": path, "CRON_SECRET_PREVIOUS": "previous-secret-0123"]))
+        #expect(secrets.current == Array(longSecret.utf8))
+        #expect(secrets.previous == Array("previous-secret-0123".utf8))
+    }
+
+    @Test("serve refuses to start with no secret, a short one, or a variable and its _FILE twin", arguments: [
+        ([:], "no secret configured"),
+        (["CRON_SECRET": ""], "no secret configured"),
+        (["CRON_SECRET": "short"], "CRON_SECRET is 5 bytes long; at least 16"),
+        (["CRON_SECRET": "0123456789abcdef", "CRON_SECRET_FILE": "/etc/hostname"], "both CRON_SECRET and CRON_SECRET_FILE are set"),
+        (["CRON_SECRET": "0123456789abcdef", "CRON_SECRET_PREVIOUS": "tiny"], "CRON_SECRET_PREVIOUS is 4 bytes long"),
+        (["CRON_SECRET_FILE": "/nonexistent/secret"], "cannot read '/nonexistent/secret'"),
+    ])
+    func refusals(variables: [String: String], expected: String) {
+        let error = #expect(throws: ConfigurationError.self) { try CronSecrets.load(from: Environment(variables)) }
+        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+        for value in variables.values where value.count > 3 && !value.hasPrefix("/") {
+            #expect(error?.message.contains(value) == false, "an error message must not print a secret")
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Testing
+@testable import AuthSweep
+
+@Suite("Router")
+struct RouterTests {
+    @Test("every row of the endpoint table routes to its job")
+    func endpointTable() {
+        #expect(Router.route(method: "GET", path: "/api/cron/cleanup-auth") == .endpoint(.cleanupAuth))
+        #expect(Router.route(method: "POST", path: "/api/cron/cleanup-sessions") == .endpoint(.cleanupSessions))
+        #expect(Router.route(method: "GET", path: "/api/cron/cleanup-sessions") == .endpoint(.sessionStats))
+    }
+
+    @Test("a known path with another method is 405 with the allowed methods")
+    func methodNotAllowed() {
+        #expect(Router.route(method: "POST", path: "/api/cron/cleanup-auth") == .methodNotAllowed(allowed: ["GET"]))
+        for method in ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "get", "TRACE"] {
+            #expect(Router.route(method: method, path: "/api/cron/cleanup-sessions") == .methodNotAllowed(allowed: ["GET", "POST"]))
+        }
+    }
+
+    @Test("unknown, near-miss and encoded paths are 404", arguments: [
+        "/", "/api/cron", "/api/cron/", "/api/cron/cleanup-auth/", "/api/cron/cleanup-authx",
+        "/API/CRON/CLEANUP-AUTH", "/api/cron/cleanup%2Dauth", "/api/cron//cleanup-auth",
+        "/api/cron/../cron/cleanup-auth", "", "/api/cron/cleanup-sessions/stats",
+    ])
+    func unknownPaths(path: String) {
+        #expect(Router.route(method: "GET", path: path) == .notFound)
+    }
+}
