@@ -41,6 +41,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers shared by the integration and end-to-end tests.
+        .target(
+            name: "TestSupport",
+            dependencies: ["AuthSweep", "Postgres"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "AuthSweepTests",
             dependencies: ["AuthSweep", "FastCGI"]
@@ -48,13 +54,14 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "AuthSweep", "Postgres",
+                "AuthSweep", "Postgres", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["AuthSweep"]
+            dependencies: ["AuthSweep", "Postgres", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

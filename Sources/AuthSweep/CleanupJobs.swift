@@ -141,7 +141,7 @@ public struct CleanupJobs: Sendable {
             options.progress?(target.name, deleted)
             logger.debug("batch deleted", metadata: ["job.table": "\(target.name)", "job.batch": "\(batch.deleted)", "job.deleted": "\(deleted)"])
             if batch.picked < batchSize { return (deleted, false) }
-            if let budget = options.timeBudgetSeconds, started.elapsedSeconds >= Double(budget) {
+            if let budget = options.timeBudgetSeconds, started.elapsedSeconds >= budget {
                 return (deleted, try store.hasRows(target))
             }
         }

@@ -45,7 +45,7 @@ public final class CronRequestHandler: FastCGIHandler {
         guard authorizer.isAuthorized(headerValues: request.values("HTTP_AUTHORIZATION")) else {
             return .unauthorized
         }
-        let budget = CleanupOptions(timeBudgetSeconds: jobs.configuration.httpTimeBudgetSeconds)
+        let budget = CleanupOptions(timeBudgetSeconds: Double(jobs.configuration.httpTimeBudgetSeconds))
         do throws(JobError) {
             switch endpoint {
             case .cleanupAuth:

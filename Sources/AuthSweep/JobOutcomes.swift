@@ -35,11 +35,11 @@ public struct CleanupOptions: Sendable {
     /// Count only; delete nothing and write no audit row.
     public var dryRun = false
     /// Stop between batches once this many seconds have passed; `nil` for none.
-    public var timeBudgetSeconds: Int?
+    public var timeBudgetSeconds: Double?
     /// Called after every batch with the table and the rows deleted from it so far.
     public var progress: (@Sendable (String, Int) -> Void)?
 
-    public init(dryRun: Bool = false, timeBudgetSeconds: Int? = nil, progress: (@Sendable (String, Int) -> Void)? = nil) {
+    public init(dryRun: Bool = false, timeBudgetSeconds: Double? = nil, progress: (@Sendable (String, Int) -> Void)? = nil) {
         self.dryRun = dryRun
         self.timeBudgetSeconds = timeBudgetSeconds
         self.progress = progress

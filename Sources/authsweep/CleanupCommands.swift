@@ -26,7 +26,7 @@ struct CleanupRunOptions: ParsableArguments {
         let budget = timeBudget ?? configuration.cliTimeBudgetSeconds
         return CleanupOptions(
             dryRun: dryRun,
-            timeBudgetSeconds: budget > 0 ? budget : nil,
+            timeBudgetSeconds: budget > 0 ? Double(budget) : nil,
             progress: verbose && !json ? ProgressPrinter().report : nil
         )
     }

@@ -1,0 +1,158 @@
+import AuthSweep
+import Foundation
+import Postgres
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite("cleanup-sessions and stats on PostgreSQL", .serialized)
+final class CleanupSessionsTests {
+    let database: TestDatabase
+
+    init() throws {
+        database = try TestDatabase.fresh("sessions")
+    }
+
+    @Test("stats counts expires > now as active and expires <= now as expired, total = active + expired")
+    func statsCounts() throws {
+        try database.insertSessions(42, prefix: "old-", expiringIn: -60)
+        try database.insertSessions(108, prefix: "live-", expiringIn: 3600)
+        let stats = try TestJobs(database).jobs.sessionStats(on: TestJobs(database).session())
+        #expect(stats.active == 108)
+        #expect(stats.expired == 42)
+        #expect(stats.total == 150)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 150, "stats changes nothing")
+    }
+
+    @Test("a session that expired a millisecond ago is deleted; one expiring in a minute stays")
+    func boundaryIsExpired() throws {
+        try database.execute("""
+            INSERT INTO "Session" VALUES ('edge-past', 't1', 'u', (now() AT TIME ZONE 'UTC') - interval '1 millisecond');
+            INSERT INTO "Session" VALUES ('edge-future', 't2', 'u', (now() AT TIME ZONE 'UTC') + interval '1 minute');
+            """)
+        let test = TestJobs(database)
+        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        #expect(outcome.deletedCount == 1)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id = 'edge-future'"#) == 1)
+    }
+
+    @Test("cleanup deletes exactly the expired sessions and records one SESSION_CLEANUP audit row")
+    func deletesExpiredAndAudits() throws {
+        try database.insertSessions(42, prefix: "old-", expiringIn: -60)
+        try database.insertSessions(108, prefix: "live-", expiringIn: 3600)
+        try database.execute(#"INSERT INTO "User" (id, name) VALUES ('bystander', 'Not touched')"#)
+        let test = TestJobs(database)
+        let before = Timestamp.now()
+        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        #expect(outcome.deletedCount == 42)
+        #expect(!outcome.hasMore)
+        #expect(outcome.timestamp >= before)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'old-%'"#) == 0)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'live-%'"#) == 108)
+        #expect(try database.integer(#"SELECT count(*) FROM "User""#) == 1)
+
+        let audit = try database.connect().query(#"SELECT id, "userId", action, details->>'deletedCount' FROM "AuditLog""#)
+        #expect(audit.rows.count == 1)
+        #expect(audit.value(row: 0, column: 2) == "SESSION_CLEANUP")
+        #expect(audit.value(row: 0, column: 3) == "42")
+        #expect(audit.value(row: 0, column: 1) == nil)
+        let id = try #require(audit.value(row: 0, column: 0))
+        #expect(try #/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/#.wholeMatch(in: id) != nil)
+    }
+
+    @Test("a run with nothing to delete answers 0 and still records its audit row")
+    func nothingToDelete() throws {
+        try database.insertSessions(5, prefix: "live-", expiringIn: 3600)
+        let test = TestJobs(database)
+        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        #expect(outcome.deletedCount == 0)
+        #expect(try database.integer(#"SELECT count(*) FROM "AuditLog" WHERE action = 'SESSION_CLEANUP' AND details->>'deletedCount' = '0'"#) == 1)
+    }
+
+    @Test("a dry run counts the expired sessions, deletes nothing and writes no audit row")
+    func dryRun() throws {
+        try database.insertSessions(7, prefix: "old-", expiringIn: -60)
+        try database.insertSessions(3, prefix: "live-", expiringIn: 3600)
+        let test = TestJobs(database)
+        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(dryRun: true))
+        #expect(outcome.dryRun)
+        #expect(outcome.deletedCount == 7)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10)
+        #expect(try database.integer(#"SELECT count(*) FROM "AuditLog""#) == 0)
+    }
+
+    @Test("120,000 expired sessions go in batches, each committed on its own")
+    func batchesCommitOneByOne() throws {
+        try database.insertSessions(120_000, prefix: "old-", expiringIn: -60)
+        try database.insertSessions(1_000, prefix: "live-", expiringIn: 3600)
+        let test = TestJobs(database) { $0.batchSize = 5_000 }
+        let seenAfterFirstBatch = Mutex<Int?>(nil)
+        let batches = Mutex(0)
+        let databaseForObserver = database
+        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(progress: { _, _ in
+            let count = batches.withLock { count in count += 1; return count }
+            if count == 1 {
+                // Another connection already sees the first batch gone: it
+                // was its own committed transaction, not part of one big one.
+                let remaining = try? databaseForObserver.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'old-%'"#)
+                seenAfterFirstBatch.withLock { $0 = remaining }
+            }
+        }))
+        #expect(outcome.deletedCount == 120_000)
+        #expect(batches.withLock { $0 } >= 24)
+        #expect(seenAfterFirstBatch.withLock { $0 } == 115_000)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 1_000)
+    }
+
+    @Test("a time budget stops the run between batches with hasMore; the next run finishes the job")
+    func timeBudget() throws {
+        try database.insertSessions(30_000, prefix: "old-", expiringIn: -60)
+        let test = TestJobs(database) { $0.batchSize = 100 }
+        let first = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(timeBudgetSeconds: 0.05))
+        #expect(first.hasMore)
+        #expect(first.deletedCount > 0 && first.deletedCount < 30_000)
+        #expect(first.deletedCount % 100 == 0, "the run stops between batches")
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 30_000 - first.deletedCount)
+        let second = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        #expect(!second.hasMore)
+        #expect(first.deletedCount + second.deletedCount == 30_000)
+        #expect(try database.integer(#"SELECT count(*) FROM "AuditLog" WHERE details->>'hasMore' = 'true'"#) == 1)
+    }
+
+    @Test("a failed run records SESSION_CLEANUP_ERROR without database text, and the error is a database error")
+    func failedRunIsAudited() throws {
+        try database.insertSessions(10, prefix: "old-", expiringIn: -60)
+        try database.execute("""
+            CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'secret internal detail'; END $$;
+            CREATE TRIGGER refuse_delete BEFORE DELETE ON "Session" FOR EACH ROW EXECUTE FUNCTION refuse_delete();
+            """)
+        let test = TestJobs(database)
+        let error = #expect(throws: JobError.self) {
+            try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        }
+        guard case .database(let failure)? = error else {
+            Issue.record("expected a database error, got \(String(describing: error))")
+            return
+        }
+        #expect(failure.sqlState == "P0001")
+        #expect(!failure.description.contains("secret internal detail"))
+        let audit = try database.connect().query(#"SELECT action, details::text FROM "AuditLog""#)
+        #expect(audit.rows.count == 1)
+        #expect(audit.value(row: 0, column: 0) == "SESSION_CLEANUP_ERROR")
+        #expect(audit.value(row: 0, column: 1)?.contains("secret internal detail") == false)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10, "nothing was deleted")
+        #expect(test.logs.entries.contains { $0.level == .error && "\($0.metadata["error"] ?? "")".contains("secret internal detail") },
+                "the detail goes to the log")
+    }
+
+    @Test("the audit row's createdAt is UTC")
+    func auditTimeIsUTC() throws {
+        try database.execute("ALTER DATABASE \(database.name) SET timezone = 'Asia/Tokyo'")
+        defer { try? database.execute("ALTER DATABASE \(database.name) RESET timezone") }
+        let test = TestJobs(database)
+        _ = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        let skew = try database.integer(#"SELECT abs(extract(epoch FROM ("createdAt" - (now() AT TIME ZONE 'UTC'))))::int FROM "AuditLog""#)
+        #expect(skew < 60)
+    }
+}

@@ -1,0 +1,108 @@
+import AuthSweep
+import Foundation
+import Postgres
+
+/// A database of its own for one test suite, on the PostgreSQL that the
+/// test command started (`AUTHSWEEP_TEST_PG*`). It is dropped and created
+/// again with `deploy/schema.sql` on every `fresh`.
+///
+/// When no PostgreSQL is reachable the tests fail, never skip.
+public struct TestDatabase: Sendable {
+    public let name: String
+    /// libpq key=value connection string for this database.
+    public let connectionString: String
+
+    static var server: String {
+        let environment = ProcessInfo.processInfo.environment
+        let host = environment["AUTHSWEEP_TEST_PGHOST"] ?? environment["PGHOST"] ?? "localhost"
+        let port = environment["AUTHSWEEP_TEST_PGPORT"] ?? environment["PGPORT"] ?? "5432"
+        let user = environment["AUTHSWEEP_TEST_PGUSER"] ?? environment["PGUSER"] ?? "postgres"
+        return "host='\(host)' port=\(port) user='\(user)'"
+    }
+
+    /// Drops and creates `authsweep_test_<name>` and loads the schema.
+    public static func fresh(_ name: String) throws -> TestDatabase {
+        let database = TestDatabase(name: "authsweep_test_\(name)", connectionString: "\(server) dbname=authsweep_test_\(name)")
+        let maintenance: PGConnection
+        do {
+            maintenance = try PGConnection(connectionString: "\(server) dbname=postgres")
+        } catch {
+            throw TestSetupError("PostgreSQL for the tests is not reachable (\(server)); run scripts/test. \(error.debugDescription)")
+        }
+        try maintenance.query("SET client_min_messages = warning")
+        try maintenance.executeScript(unsafeSQL: "DROP DATABASE IF EXISTS \(database.name) WITH (FORCE)")
+        try maintenance.executeScript(unsafeSQL: "CREATE DATABASE \(database.name)")
+        try database.resetSchema()
+        return database
+    }
+
+    /// Loads `deploy/schema.sql` again: every table empty.
+    public func resetSchema() throws {
+        let schema = try String(contentsOfFile: PackagePaths.root + "/deploy/schema.sql", encoding: .utf8)
+        let connection = try connect()
+        try connection.query("SET client_min_messages = warning")
+        try connection.executeScript(unsafeSQL: schema)
+    }
+
+    public func connect() throws -> PGConnection {
+        try PGConnection(connectionString: connectionString)
+    }
+
+    /// The default configuration, pointed at this database.
+    public func configuration(_ change: (inout Configuration) -> Void = { _ in }) -> Configuration {
+        var configuration = Configuration()
+        configuration.databaseURL = connectionString
+        change(&configuration)
+        return configuration
+    }
+
+    /// Environment for a child `authsweep` process using this database.
+    public var environment: [String: String] {
+        ["DATABASE_URL": connectionString]
+    }
+
+    /// Runs one statement on a new connection and returns the first value as an integer.
+    public func integer(_ sql: String, _ parameters: [String?] = []) throws -> Int {
+        try connect().query(sql, parameters).int()
+    }
+
+    /// Runs trusted SQL (one or more statements) on a new connection.
+    public func execute(_ sql: String) throws {
+        try connect().executeScript(unsafeSQL: sql)
+    }
+
+    /// Inserts `count` NextAuth sessions `<prefix><n>` (n from 1) for
+    /// `userID`, expiring `seconds` from now (UTC) minus n seconds.
+    public func insertSessions(_ count: Int, prefix: String, userID: String = "user-1", expiringIn seconds: Int) throws {
+        try connect().query(
+            """
+            INSERT INTO "Session" (id, "sessionToken", "userId", expires)
+            SELECT $1 || n, md5($1 || n || random()::text), $2,
+                   (now() AT TIME ZONE 'UTC') + make_interval(secs => $3::int - n)
+            FROM generate_series(1, $4::int) AS n
+            """,
+            [prefix, userID, String(seconds), String(count)]
+        )
+    }
+}
+
+/// The test environment is not what the tests need.
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Paths inside the package checkout.
+public enum PackagePaths {
+    /// The package root, found from this file's path.
+    public static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The `authsweep` executable that `swift build` made.
+    public static var binary: String {
+        ProcessInfo.processInfo.environment["AUTHSWEEP_BINARY"] ?? root + "/.build/debug/authsweep"
+    }
+}
