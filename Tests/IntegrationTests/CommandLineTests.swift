@@ -1,0 +1,197 @@
+import AuthSweep
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// Runs the real `authsweep` binary against `database`.
+func authsweep(_ arguments: [String], database: TestDatabase?, environment: [String: String?] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    var merged: [String: String?] = database?.environment.mapValues { $0 } ?? [:]
+    for (name, value) in environment { merged[name] = value }
+    return try ChildProcess.run(PackagePaths.binary, arguments, environment: merged)
+}
+
+@Suite("session and user administration from the command line", .serialized)
+final class AdministrationCommandTests {
+    let database: TestDatabase
+
+    init() throws {
+        database = try TestDatabase.fresh("admin")
+        try database.execute("""
+            INSERT INTO "User" (id, name, email, role) VALUES ('u1', 'Ann', 'ann@example.test', 'USER'), ('u2', 'Ben', 'ben@example.test', 'USER');
+            INSERT INTO "Session" VALUES
+              ('s-new', 'tok-newest-0123456789', 'u1', (now() AT TIME ZONE 'UTC') + interval '3 hours'),
+              ('s-mid', 'tok-middle-0123456789', 'u1', (now() AT TIME ZONE 'UTC') + interval '1 hour'),
+              ('s-old', 'tok-expired-012345678', 'u1', (now() AT TIME ZONE 'UTC') - interval '1 hour'),
+              ('s-ben', 'tok-ben-0123456789abc', 'u2', (now() AT TIME ZONE 'UTC') + interval '2 hours');
+            """)
+    }
+
+    func auditRows(_ action: String) throws -> [[String?]] {
+        try database.connect().query(#"SELECT "userId", details::text FROM "AuditLog" WHERE action = $1"#, [action]).rows
+    }
+
+    @Test("sessions list shows a user's active sessions, newest expiry first, with tokens cut to 8 characters")
+    func listSessions() throws {
+        let text = try authsweep(["sessions", "list", "u1"], database: database)
+        #expect(text.status == 0)
+        let lines = text.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("s-new") == true && lines.last?.hasPrefix("s-mid") == true)
+        #expect(text.stdout.contains("tok-newe…"))
+        #expect(!text.stdout.contains("tok-newest-0"), "a token is never printed whole")
+
+        let json = try authsweep(["sessions", "list", "u1", "--json"], database: database)
+        #expect(json.status == 0)
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: String]])
+        #expect(array.map { $0["id"] } == ["s-new", "s-mid"])
+        #expect(array.allSatisfy { Set($0.keys) == ["id", "expires"] })
+        let expires = try #require(array.first?["expires"])
+        #expect(try #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/#.wholeMatch(in: expires) != nil)
+    }
+
+    @Test("sessions list for a user that does not exist fails with exit 1")
+    func listUnknownUser() throws {
+        let result = try authsweep(["sessions", "list", "nobody"], database: database)
+        #expect(result.status == 1)
+        #expect(result.stderr == "authsweep: no user has id 'nobody'\n")
+    }
+
+    @Test("sessions revoke deletes that session and audits SESSION_REVOKE without the token")
+    func revoke() throws {
+        let result = try authsweep(["sessions", "revoke", "tok-middle-0123456789"], database: database)
+        #expect(result.status == 0)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id = 's-mid'"#) == 0)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 3)
+        let audit = try auditRows("SESSION_REVOKE")
+        #expect(audit.count == 1 && audit.first?[0] == "u1")
+        #expect(audit.first?[1]?.contains("s-mid") == true)
+        #expect(audit.first?[1]?.contains("tok-") == false)
+
+        let again = try authsweep(["sessions", "revoke", "tok-middle-0123456789"], database: database)
+        #expect(again.status == 1, "a token that does not exist is an error")
+        #expect(!again.stderr.contains("tok-middle"), "the token is not echoed")
+        #expect(try auditRows("SESSION_REVOKE").count == 1)
+    }
+
+    @Test("sessions invalidate deletes all of a user's sessions but the one kept, and says how many went")
+    func invalidate() throws {
+        let result = try authsweep(["sessions", "invalidate", "u1", "--except", "tok-newest-0123456789"], database: database)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Invalidated 2 session(s)"))
+        #expect(try database.connect().query(#"SELECT id FROM "Session" ORDER BY id"#).rows.map { $0[0] } == ["s-ben", "s-new"])
+        let audit = try auditRows("SESSIONS_INVALIDATE")
+        #expect(audit.count == 1 && audit.first?[0] == "u1")
+        #expect(audit.first?[1]?.contains(#""deletedCount": 2"#) == true)
+
+        let foreign = try authsweep(["sessions", "invalidate", "u1", "--except", "tok-ben-0123456789abc"], database: database)
+        #expect(foreign.status == 1, "another user's token cannot be the one kept")
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 2)
+        let unknown = try authsweep(["sessions", "invalidate", "nobody"], database: database)
+        #expect(unknown.status == 1)
+    }
+
+    @Test("users set-role and users update change the row and audit what changed")
+    func userChanges() throws {
+        let role = try authsweep(["users", "set-role", "u2", "ADMIN"], database: database)
+        #expect(role.status == 0)
+        #expect(try database.connect().query(#"SELECT role FROM "User" WHERE id = 'u2'"#).value() == "ADMIN")
+        let roleAudit = try auditRows("USER_ROLE_UPDATE")
+        #expect(roleAudit.first?[0] == "u2")
+        #expect(roleAudit.first?[1] == #"{"role": {"to": "ADMIN", "from": "USER"}}"#)
+
+        let update = try authsweep(["users", "update", "u2", "--name", "Benjamin", "--email", "benjamin@example.test"], database: database)
+        #expect(update.status == 0)
+        let row = try database.connect().query(#"SELECT name, email FROM "User" WHERE id = 'u2'"#)
+        #expect(row.value(column: 0) == "Benjamin" && row.value(column: 1) == "benjamin@example.test")
+        #expect(try auditRows("USER_UPDATE").count == 1)
+
+        let missing = try authsweep(["users", "set-role", "nobody", "ADMIN"], database: database)
+        #expect(missing.status == 1)
+        let nothing = try authsweep(["users", "update", "u2"], database: database)
+        #expect(nothing.status == 64, "no field to change is bad usage")
+    }
+}
+
+@Suite("command-line jobs and exit statuses", .serialized)
+final class JobCommandTests {
+    let database: TestDatabase
+
+    init() throws {
+        database = try TestDatabase.fresh("cli")
+        try database.insertSessions(4, prefix: "old-", expiringIn: -60)
+        try database.insertSessions(6, prefix: "live-", expiringIn: 3600)
+    }
+
+    @Test("--json prints exactly the endpoint's body on one line")
+    func jsonBodies() throws {
+        let stats = try authsweep(["stats", "--json"], database: database)
+        #expect(stats.status == 0)
+        #expect(try #/^\{"success":true,"stats":\{"total":10,"active":6,"expired":4,"timestamp":"[0-9T:.-]{23}Z"\}\}\n$/#.wholeMatch(in: stats.stdout) != nil)
+        let cleanup = try authsweep(["cleanup-sessions", "--json", "--verbose", "--stats"], database: database)
+        #expect(cleanup.status == 0)
+        #expect(try #/^\{"success":true,"deletedCount":4,"message":"Successfully deleted 4 expired session\(s\)","timestamp":"[0-9T:.-]{23}Z"\}\n$/#.wholeMatch(in: cleanup.stdout) != nil)
+        let auth = try authsweep(["cleanup-auth", "--json"], database: database)
+        #expect(auth.status == 0)
+        #expect(auth.stdout.hasPrefix(#"{"success":true,"message":"Cleanup completed""#))
+    }
+
+    @Test("--dry-run --stats prints the counts before and after and deletes nothing")
+    func dryRunWithStats() throws {
+        let result = try authsweep(["cleanup-sessions", "--dry-run", "--stats"], database: database)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Before: total 10, active 6, expired 4"))
+        #expect(result.stdout.contains("Dry run: 4 expired session(s) would be deleted"))
+        #expect(result.stdout.contains("After: total 10, active 6, expired 4"))
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10)
+    }
+
+    @Test("an unreachable database exits 69 with one line on stderr and no password")
+    func unreachableDatabase() throws {
+        let result = try authsweep(["stats"], database: nil, environment: [
+            "DATABASE_URL": "postgresql://app:hunter2-password@127.0.0.1:1/app?connect_timeout=2",
+        ])
+        #expect(result.status == 69)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(!result.stderr.contains("hunter2"))
+    }
+
+    @Test("bad usage and a bad config file exit 64 with one line naming the problem")
+    func badUsage() throws {
+        let unknown = try authsweep(["cleanup-sessions", "--no-such-flag"], database: database)
+        #expect(unknown.status == 64)
+        let badConfig = try authsweep(["stats"], database: database, environment: ["AUTHSWEEP_CLEANUP_BATCH_SIZE": "many"])
+        #expect(badConfig.status == 64)
+        #expect(badConfig.stderr == "authsweep: AUTHSWEEP_CLEANUP_BATCH_SIZE: 'cleanup.batch_size' must be an integer from 1 to 1000000, got 'many'\n")
+    }
+
+    @Test("serve refuses to start without a usable secret, saying why and never printing it")
+    func serveRefusesWithoutSecret() throws {
+        let cases: [([String: String?], String)] = [
+            (["CRON_SECRET": nil, "CRON_SECRET_FILE": nil], "no secret configured"),
+            (["CRON_SECRET": "too-short", "CRON_SECRET_FILE": nil], "at least 16"),
+            (["CRON_SECRET": "0123456789abcdef0123", "CRON_SECRET_FILE": "/etc/hostname"], "both CRON_SECRET and CRON_SECRET_FILE"),
+        ]
+        for (environment, expected) in cases {
+            let result = try authsweep(["serve", "--listen", "127.0.0.1:1"], database: database, environment: environment)
+            #expect(result.status == 64)
+            #expect(result.stderr.contains(expected), "\(result.stderr)")
+            #expect(!result.stderr.contains("too-short") && !result.stderr.contains("0123456789abcdef0123"))
+        }
+    }
+}
+
+@Suite("reconnecting after the database drops the connection")
+final class ReconnectTests {
+    @Test("a connection terminated by the server is replaced on the next job, with no error")
+    func reconnectsAfterTermination() throws {
+        let database = try TestDatabase.fresh("reconnect")
+        let test = TestJobs(database)
+        let session = test.session()
+        _ = try test.jobs.sessionStats(on: session)
+        try database.connect().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database.name])
+        usleep(100_000)
+        let stats = try test.jobs.sessionStats(on: session)
+        #expect(stats.total == 0)
+    }
+}
