@@ -2,12 +2,28 @@ import Foundation
 import Testing
 @testable import AuthSweep
 
+/// A file with `text` that is removed when the test's suite instance goes.
+final class TemporaryFiles {
+    private var paths: [String] = []
+
+    func make(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "authsweep-test-\(UUID().uuidString)"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        paths.append(path)
+        return path
+    }
+
+    deinit {
+        paths.forEach { try? FileManager.default.removeItem(atPath: $0) }
+    }
+}
+
 @Suite("Configuration")
 struct ConfigurationTests {
+    let files = TemporaryFiles()
+
     func temporaryFile(_ text: String) throws -> String {
-        let path = NSTemporaryDirectory() + "authsweep-config-\(UUID().uuidString).conf"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try files.make(text)
     }
 
     @Test("with no file and no variables every default matches the contract")
@@ -87,6 +103,7 @@ struct ConfigurationTests {
 
 @Suite("Secrets")
 struct CronSecretsTests {
+    let files = TemporaryFiles()
     let longSecret = "0123456789abcdef-long-enough"
 
     @Test("CRON_SECRET alone is the one accepted secret")
@@ -97,8 +114,7 @@ struct CronSecretsTests {
 
     @Test("CRON_SECRET_FILE is read with its trailing newline stripped; the previous secret is accepted too")
     func fileAndPrevious() throws {
-        let path = NSTemporaryDirectory() + "authsweep-secret-\(UUID().uuidString)"
-        try (longSecret + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try files.make(longSecret + "\n")
         let secrets = try CronSecrets.load(from: Environment(["CRON_SECRET_FILE": path, "CRON_SECRET_PREVIOUS": "previous-secret-0123"]))
         #expect(secrets.current == Array(longSecret.utf8))
         #expect(secrets.previous == Array("previous-secret-0123".utf8))

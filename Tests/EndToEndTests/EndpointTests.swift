@@ -1,0 +1,255 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// True for `YYYY-MM-DDTHH:MM:SS.mmmZ`, as toISOString() prints.
+func isISOTimestamp(_ text: String) -> Bool {
+    (try? #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/#.wholeMatch(in: text)) != nil
+}
+
+/// Every answer carries the contract's two headers.
+func expectContractHeaders(_ response: HTTPResponse, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(response.headers["content-type"] == "application/json; charset=utf-8", sourceLocation: sourceLocation)
+    #expect(response.headers["cache-control"] == "no-store", sourceLocation: sourceLocation)
+}
+
+@Suite("the endpoint table, through nginx", .serialized)
+final class EndpointTests {
+    let stack: Stack
+
+    init() throws {
+        stack = try Stack("endpoints")
+        try stack.database.insertSessions(42, prefix: "old-", expiringIn: -60)
+        try stack.database.insertSessions(108, prefix: "live-", expiringIn: 3600)
+        try stack.database.execute("""
+            INSERT INTO login_attempts (email, created_at) VALUES ('old', now() - interval '25 hours'), ('new', now());
+            INSERT INTO user_sessions (user_id, token_hash, expires_at, revoked_at) VALUES
+              ('u', 'gone', now() - interval '1 hour', NULL), ('u', 'revoked', now() + interval '1 hour', now()),
+              ('u', 'live', now() + interval '1 hour', NULL);
+            """)
+    }
+
+    @Test("GET /api/cron/cleanup-auth cleans the auth tables and answers Cleanup completed")
+    func cleanupAuth() throws {
+        let response = try stack.request("GET", "/api/cron/cleanup-auth")
+        #expect(response.status == 200)
+        expectContractHeaders(response)
+        let json = try #require(response.json)
+        #expect(json["success"] as? Bool == true)
+        #expect(json["message"] as? String == "Cleanup completed")
+        #expect(try stack.database.integer("SELECT count(*) FROM login_attempts") == 1)
+        #expect(try stack.database.integer("SELECT count(*) FROM user_sessions") == 1)
+        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150, "cleanup-auth does not touch Session")
+    }
+
+    @Test("POST /api/cron/cleanup-sessions deletes the expired sessions and answers the count three ways")
+    func cleanupSessions() throws {
+        let response = try stack.request("POST", "/api/cron/cleanup-sessions")
+        #expect(response.status == 200)
+        expectContractHeaders(response)
+        let json = try #require(response.json)
+        #expect(json["success"] as? Bool == true)
+        #expect(json["deletedCount"] as? Int == 42)
+        #expect(json["message"] as? String == "Successfully deleted 42 expired session(s)")
+        let timestamp = try #require(json["timestamp"] as? String)
+        #expect(isISOTimestamp(timestamp))
+        #expect(response.body.hasPrefix(#"{"success":true,"deletedCount":42,"message":"Successfully deleted 42 expired session(s)","timestamp":""#))
+        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 108)
+        #expect(try stack.database.integer(#"SELECT count(*) FROM "AuditLog" WHERE action = 'SESSION_CLEANUP'"#) == 1)
+
+        let again = try stack.request("POST", "/api/cron/cleanup-sessions")
+        #expect(again.json?["deletedCount"] as? Int == 0)
+        #expect(again.json?["message"] as? String == "Successfully deleted 0 expired session(s)")
+    }
+
+    @Test("GET /api/cron/cleanup-sessions counts and changes nothing")
+    func stats() throws {
+        let response = try stack.request("GET", "/api/cron/cleanup-sessions")
+        #expect(response.status == 200)
+        expectContractHeaders(response)
+        let json = try #require(response.json)
+        #expect(json["success"] as? Bool == true)
+        let stats = try #require(json["stats"] as? [String: Any])
+        #expect(stats["total"] as? Int == 150)
+        #expect(stats["active"] as? Int == 108)
+        #expect(stats["expired"] as? Int == 42)
+        #expect(isISOTimestamp(try #require(stats["timestamp"] as? String)))
+        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
+        #expect(try stack.database.integer(#"SELECT count(*) FROM "AuditLog""#) == 0)
+    }
+
+    @Test("the previous secret works during a rotation")
+    func previousSecret() throws {
+        #expect(try stack.request("GET", "/api/cron/cleanup-sessions", token: Stack.previousSecret).status == 200)
+    }
+
+    @Test("the scheme name is matched in any case")
+    func schemeCase() throws {
+        let response = try stack.request("GET", "/api/cron/cleanup-sessions", token: nil, headers: ["Authorization: bEaReR \(Stack.secret)"])
+        #expect(response.status == 200)
+    }
+
+    @Test("a missing, malformed or wrong Authorization is 401 with WWW-Authenticate: Bearer and touches nothing", arguments: [
+        [String](),
+        ["Authorization: Bearer wrong-secret-0123456789"],
+        ["Authorization: Bearer \(Stack.secret)x"],
+        ["Authorization: Bearer \(String(Stack.secret.dropLast()))"],
+        ["Authorization: Basic \(Stack.secret)"],
+        ["Authorization: \(Stack.secret)"],
+        ["Authorization: Bearer  \(Stack.secret)"],
+        ["Authorization: Bearer"],
+        ["Authorization: Bearer "],
+    ])
+    func unauthorized(headers: [String]) throws {
+        for (method, path) in [("GET", "/api/cron/cleanup-auth"), ("POST", "/api/cron/cleanup-sessions"), ("GET", "/api/cron/cleanup-sessions")] {
+            let response = try stack.request(method, path, token: nil, headers: headers)
+            #expect(response.status == 401)
+            #expect(response.body == #"{"error":"Unauthorized"}"#)
+            #expect(response.headers["www-authenticate"] == "Bearer")
+            expectContractHeaders(response)
+        }
+        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
+        #expect(try stack.database.integer("SELECT count(*) FROM login_attempts") == 2)
+    }
+
+    @Test("a secret in the query string never authenticates")
+    func secretInQuery() throws {
+        for query in ["secret", "token", "CRON_SECRET", "authorization"] {
+            let response = try stack.request("POST", "/api/cron/cleanup-sessions?\(query)=\(Stack.secret)", token: nil)
+            #expect(response.status == 401)
+        }
+        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
+    }
+
+    @Test("the query string is not part of the route")
+    func queryIgnoredForRouting() throws {
+        #expect(try stack.request("GET", "/api/cron/cleanup-sessions?verbose=1").status == 200)
+    }
+
+    @Test("a known path with another method is 405 with Allow", arguments: [
+        ("POST", "/api/cron/cleanup-auth", "GET"), ("PUT", "/api/cron/cleanup-auth", "GET"),
+        ("DELETE", "/api/cron/cleanup-sessions", "GET, POST"), ("PATCH", "/api/cron/cleanup-sessions", "GET, POST"),
+        ("OPTIONS", "/api/cron/cleanup-sessions", "GET, POST"),
+    ])
+    func methodNotAllowed(method: String, path: String, allow: String) throws {
+        let response = try stack.request(method, path)
+        #expect(response.status == 405)
+        #expect(response.body == #"{"error":"Method Not Allowed"}"#)
+        #expect(response.headers["allow"] == allow)
+        expectContractHeaders(response)
+        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
+    }
+
+    @Test("an unknown path is 404", arguments: ["/api/cron/", "/api/cron/nope", "/api/cron/cleanup-auth/", "/api/cron/cleanup-sessions/extra"])
+    func notFound(path: String) throws {
+        let response = try stack.request("GET", path)
+        #expect(response.status == 404)
+        #expect(response.body == #"{"error":"Not Found"}"#)
+        expectContractHeaders(response)
+    }
+
+    @Test("a cleanup already running elsewhere is 409, at once")
+    func alreadyRunning() throws {
+        let holder = try stack.database.connect()
+        // The same key every worker and the CLI use for cleanup-sessions.
+        try holder.query("SELECT pg_advisory_lock(1634957168, 2)")
+        let response = try stack.request("POST", "/api/cron/cleanup-sessions")
+        #expect(response.status == 409)
+        #expect(response.body == #"{"success":false,"error":"Cleanup already in progress"}"#)
+        expectContractHeaders(response)
+        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
+        try holder.query("SELECT pg_advisory_unlock(1634957168, 2)")
+        #expect(try stack.request("POST", "/api/cron/cleanup-sessions").status == 200)
+    }
+
+    @Test("a failing query is 500 with the fixed body; the worker stays up and recovers")
+    func queryFailure() throws {
+        try stack.database.execute(#"ALTER TABLE "Session" RENAME TO "Session_moved""#)
+        let failed = try stack.request("GET", "/api/cron/cleanup-sessions")
+        #expect(failed.status == 500)
+        #expect(failed.body == #"{"success":false,"error":"Internal Server Error"}"#)
+        expectContractHeaders(failed)
+        try stack.database.execute(#"ALTER TABLE "Session_moved" RENAME TO "Session""#)
+        #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200)
+        #expect(stack.worker.process.isRunning)
+    }
+
+    @Test("401, 404 and 405 open no database work")
+    func rejectionsOpenNoConnection() throws {
+        // A fresh worker has no connection until a job needs one.
+        _ = try stack.request("GET", "/api/cron/cleanup-auth", token: "wrong-secret-0123456789")
+        _ = try stack.request("GET", "/api/cron/unknown")
+        _ = try stack.request("DELETE", "/api/cron/cleanup-auth")
+        let connections = try stack.database.integer(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'authsweep'", [stack.database.name])
+        #expect(connections == 0)
+        _ = try stack.request("GET", "/api/cron/cleanup-sessions")
+        let after = try stack.database.integer(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'authsweep'", [stack.database.name])
+        #expect(after == 1)
+    }
+
+    @Test("a request body is drained and ignored")
+    func requestBodyIgnored() throws {
+        let body = String(repeating: "x", count: 12_000)
+        let response = try HTTPClient.request("POST", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
+                                              headers: ["Authorization: Bearer \(Stack.secret)", "Content-Type: text/plain"], body: body)
+        #expect(response.status == 200)
+        #expect(response.json?["deletedCount"] as? Int == 42)
+    }
+
+    @Test("SIGTERM stops the worker with exit status 0 and removes its socket")
+    func gracefulStop() throws {
+        #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200)
+        #expect(try stack.worker.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: stack.worker.socketPath))
+    }
+}
+
+@Suite("when the database cannot be reached")
+final class DatabaseDownTests {
+    @Test("authenticated requests answer 500 with the fixed body, rejections still answer, and no detail leaks")
+    func unreachable() throws {
+        let stack = try Stack("dbdown", workerEnvironment: ["DATABASE_URL": "postgresql://authsweep:db-password-xyz@127.0.0.1:1/none"])
+        let response = try stack.request("GET", "/api/cron/cleanup-sessions")
+        #expect(response.status == 500)
+        #expect(response.body == #"{"success":false,"error":"Internal Server Error"}"#)
+        #expect(try stack.request("POST", "/api/cron/cleanup-sessions").status == 500)
+        #expect(try stack.request("GET", "/api/cron/cleanup-auth", token: nil).status == 401)
+        #expect(try stack.request("GET", "/api/cron/elsewhere").status == 404)
+        #expect(try stack.request("PUT", "/api/cron/cleanup-auth").status == 405)
+        #expect(stack.worker.process.isRunning)
+        #expect(try stack.worker.stop() == 0)
+        let log = stack.worker.process.standardError
+        #expect(log.contains("response.status=500"))
+        #expect(!log.contains("db-password-xyz"))
+        #expect(!log.contains(Stack.secret))
+    }
+}
+
+@Suite("started the way spawn-fcgi starts it")
+final class SpawnFCGITests {
+    @Test("a worker given its listening socket on fd 0 serves requests through nginx")
+    func socketOnStandardInput() throws {
+        let scratch = try ScratchDirectory("spawnfcgi")
+        let database = try TestDatabase.fresh("e2e_spawnfcgi")
+        try database.insertSessions(3, prefix: "old-", expiringIn: -60)
+        let socketPath = scratch.path + "/spawned.sock"
+        var arguments = ["-n", "-s", socketPath, "-M", "0660"]
+        if TestUser.isRoot { arguments += ["-G", "www-data"] }
+        arguments += ["--", PackagePaths.binary, "serve", "--threads", "2"]
+        // -n: spawn-fcgi execs the worker in place, fd 0 being the socket.
+        let worker = try ChildProcess("/usr/bin/spawn-fcgi", arguments, environment: [
+            "CRON_SECRET": Stack.secret, "CRON_SECRET_FILE": nil, "DATABASE_URL": database.connectionString,
+        ])
+        try waitFor("the spawned worker") { acceptsConnections(unixSocket: socketPath) || !worker.isRunning }
+        let nginx = try NginxServer(directory: scratch.path, workerSockets: [socketPath])
+        let response = try HTTPClient.request("POST", nginx.baseURL + "/api/cron/cleanup-sessions", headers: ["Authorization: Bearer \(Stack.secret)"])
+        #expect(response.status == 200)
+        #expect(response.json?["deletedCount"] as? Int == 3)
+        worker.signal(SIGTERM)
+        #expect(worker.waitUntilExit(timeout: 10))
+        #expect(worker.exitStatus == 0)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import TestSupport
+
+/// PostgreSQL (the test command's), a real `authsweep serve` and a real
+/// nginx from `nginx.conf.example`, for one test.
+final class Stack {
+    static let secret = "e2e-current-secret-0123456789"
+    static let previousSecret = "e2e-previous-secret-abcdefgh"
+
+    let scratch: ScratchDirectory
+    let database: TestDatabase
+    let worker: WorkerProcess
+    let nginx: NginxServer
+
+    init(_ name: String, workerEnvironment: [String: String?] = [:]) throws {
+        scratch = try ScratchDirectory(name)
+        database = try TestDatabase.fresh("e2e_\(name)")
+        var environment: [String: String?] = [
+            "CRON_SECRET": Self.secret,
+            "CRON_SECRET_PREVIOUS": Self.previousSecret,
+            "CRON_SECRET_FILE": nil,
+            "DATABASE_URL": database.connectionString,
+        ]
+        for (key, value) in workerEnvironment { environment[key] = value }
+        worker = try WorkerProcess(directory: scratch.path, environment: environment)
+        nginx = try NginxServer(directory: scratch.path, workerSockets: [worker.socketPath])
+    }
+
+    /// A request through nginx; `token` goes in `Authorization: Bearer`.
+    func request(_ method: String, _ path: String, token: String? = Stack.secret, headers: [String] = []) throws -> HTTPResponse {
+        let authorization = token.map { ["Authorization: Bearer \($0)"] } ?? []
+        return try HTTPClient.request(method, nginx.baseURL + path, headers: authorization + headers)
+    }
+}

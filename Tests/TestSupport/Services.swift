@@ -1,0 +1,195 @@
+import Foundation
+
+/// A scratch directory that nginx's workers (www-data when the tests run as
+/// root) can traverse, removed with the object.
+public final class ScratchDirectory: Sendable {
+    public let path: String
+
+    public init(_ label: String) throws {
+        path = NSTemporaryDirectory() + "authsweep-\(label)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+public enum TestUser {
+    /// nginx's workers and the socket group when the tests run as root.
+    public static var isRoot: Bool { getuid() == 0 }
+}
+
+/// Polls `condition` every 20 ms for up to `seconds`.
+public func waitFor(_ what: String, seconds: Double = 10, _ condition: () -> Bool) throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !condition() {
+        if Date() > deadline { throw TestSetupError("timed out waiting for \(what)") }
+        usleep(20_000)
+    }
+}
+
+/// A loopback TCP port nobody listens on right now.
+public func freePort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw TestSetupError("no free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Whether something accepts connections on the unix socket at `path`.
+public func acceptsConnections(unixSocket path: String) -> Bool {
+    let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8).prefix($0.count - 1)) }
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+    }
+}
+
+/// Whether something accepts connections on 127.0.0.1:`port`.
+public func acceptsConnections(port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}
+
+/// A real `authsweep serve` on a unix socket.
+public final class WorkerProcess: Sendable {
+    public let socketPath: String
+    public let process: ChildProcess
+
+    /// - Parameter environment: added to the worker's environment (secrets,
+    ///   DATABASE_URL, AUTHSWEEP_* settings); nil removes a variable.
+    public init(directory: String, name: String = "authsweep", threads: Int = 2, environment: [String: String?]) throws {
+        socketPath = "\(directory)/\(name).sock"
+        var merged = environment
+        if TestUser.isRoot { merged["AUTHSWEEP_SERVE_SOCKET_GROUP"] = "www-data" }
+        process = try ChildProcess(PackagePaths.binary, ["serve", "--listen", "unix:\(socketPath)", "--threads", String(threads)], environment: merged)
+        let socketPath = socketPath
+        let process = process
+        try waitFor("the worker's socket \(socketPath)") { acceptsConnections(unixSocket: socketPath) || !process.isRunning }
+        guard process.isRunning else {
+            throw TestSetupError("authsweep serve exited with \(process.exitStatus): \(process.standardError)")
+        }
+    }
+
+    /// SIGTERM, then the exit status (fails the wait after 10 s).
+    public func stop() throws -> Int32 {
+        process.signal(SIGTERM)
+        guard process.waitUntilExit(timeout: 10) else { throw TestSetupError("the worker did not stop on SIGTERM") }
+        return process.exitStatus
+    }
+}
+
+/// A real nginx running `nginx.conf.example` (the socket path and the
+/// listen address substituted) in front of the given worker sockets.
+public final class NginxServer: Sendable {
+    public let port: Int
+    public let process: ChildProcess
+    public let directory: String
+
+    public init(directory: String, workerSockets: [String]) throws {
+        self.directory = directory
+        port = try freePort()
+        let example = try String(contentsOfFile: PackagePaths.root + "/nginx.conf.example", encoding: .utf8)
+        let upstreamLine = "server unix:/run/authsweep/authsweep.sock;"
+        guard example.contains(upstreamLine), example.contains("listen 127.0.0.1:8080;") else {
+            throw TestSetupError("nginx.conf.example no longer has the lines the tests substitute")
+        }
+        let site = example
+            .replacingOccurrences(of: upstreamLine, with: workerSockets.map { "server unix:\($0);" }.joined(separator: "\n    "))
+            .replacingOccurrences(of: "listen 127.0.0.1:8080;", with: "listen 127.0.0.1:\(port);")
+        let nginxDirectory = directory + "/nginx"
+        for temp in ["body", "fastcgi", "proxy", "uwsgi", "scgi"] {
+            try FileManager.default.createDirectory(atPath: "\(nginxDirectory)/\(temp)", withIntermediateDirectories: true)
+        }
+        try site.write(toFile: "\(nginxDirectory)/authsweep.conf", atomically: true, encoding: .utf8)
+        let main = """
+            \(TestUser.isRoot ? "user www-data;" : "")
+            worker_processes 1;
+            pid \(nginxDirectory)/nginx.pid;
+            error_log \(nginxDirectory)/error.log;
+            events { worker_connections 512; }
+            http {
+                access_log \(nginxDirectory)/access.log;
+                client_body_temp_path \(nginxDirectory)/body;
+                fastcgi_temp_path \(nginxDirectory)/fastcgi;
+                proxy_temp_path \(nginxDirectory)/proxy;
+                uwsgi_temp_path \(nginxDirectory)/uwsgi;
+                scgi_temp_path \(nginxDirectory)/scgi;
+                include \(nginxDirectory)/authsweep.conf;
+            }
+            """
+        try main.write(toFile: "\(nginxDirectory)/nginx.conf", atomically: true, encoding: .utf8)
+        let executable = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/nginx"
+        process = try ChildProcess(executable, ["-c", "\(nginxDirectory)/nginx.conf", "-p", nginxDirectory, "-g", "daemon off;"])
+        let port = port
+        let process = process
+        try waitFor("nginx on port \(port)") { acceptsConnections(port: port) || !process.isRunning }
+        guard process.isRunning else { throw TestSetupError("nginx exited: \(process.standardError)") }
+    }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    deinit {
+        process.signal(SIGQUIT)
+        _ = process.waitUntilExit(timeout: 5)
+    }
+}
+
+/// One HTTP exchange made with curl.
+public struct HTTPResponse: Sendable {
+    public let status: Int
+    /// Header names lower-cased; the last value wins.
+    public let headers: [String: String]
+    public let body: String
+
+    /// The body parsed as a JSON object.
+    public var json: [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+    }
+}
+
+public enum HTTPClient {
+    /// Sends one request with curl and parses the answer.
+    public static func request(_ method: String, _ url: String, headers: [String] = [], body: String? = nil) throws -> HTTPResponse {
+        var arguments = ["-s", "-i", "--max-time", "60", "-X", method, url]
+        for header in headers { arguments += ["-H", header] }
+        if let body { arguments += ["--data-binary", body] }
+        let result = try ChildProcess.run("/usr/bin/curl", arguments)
+        guard result.status == 0 else { throw TestSetupError("curl failed (\(result.status)): \(result.stderr)") }
+        return try parse(result.stdout)
+    }
+
+    static func parse(_ raw: String) throws -> HTTPResponse {
+        guard let split = raw.range(of: "\r\n\r\n") else { throw TestSetupError("no header end in: \(raw)") }
+        let headLines = raw[..<split.lowerBound].components(separatedBy: "\r\n")
+        let statusParts = headLines[0].split(separator: " ")
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw TestSetupError("bad status line: \(headLines[0])") }
+        var headers: [String: String] = [:]
+        for line in headLines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return HTTPResponse(status: status, headers: headers, body: String(raw[split.upperBound...]))
+    }
+}
