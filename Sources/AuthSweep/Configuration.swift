@@ -21,7 +21,8 @@ public struct Configuration: Sendable {
     /// Responder threads for `serve`; `nil` derives it from the core count.
     public var threads: Int?
     public var listen: [String] = []
-    public var socketMode: UInt32 = 0o660
+    /// Mode of a unix socket `serve` creates; `nil` derives it (see `effectiveSocketMode`).
+    public var socketMode: UInt32?
     public var socketGroup: String?
     public var readTimeoutSeconds = 10
     public var logLevel = "info"
@@ -134,6 +135,13 @@ extension StringProtocol {
 }
 
 extension Configuration {
+    /// 0660 when a socket group is set, so only that group (nginx's) can
+    /// connect; without a group nginx's workers are not known, and 0666 lets
+    /// them connect (every request still needs the secret; `serve` warns).
+    public var effectiveSocketMode: UInt32 {
+        socketMode ?? (socketGroup == nil ? 0o666 : 0o660)
+    }
+
     /// Every key with its effective value, in the order of the key table.
     public var settings: [(key: String, value: String)] {
         ConfigurationKeys.all.map { ($0.key, $0.current(self)) }

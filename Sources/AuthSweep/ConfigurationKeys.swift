@@ -25,7 +25,7 @@ struct ConfigurationKeys {
                 throw InvalidValue(message: "must be an octal file mode such as 0660, got '\(value)'")
             }
             configuration.socketMode = mode
-        }, current: { "0" + String($0.socketMode, radix: 8) }),
+        }, current: { "0" + String($0.effectiveSocketMode, radix: 8) }),
         Setting(key: "serve.socket_group", apply: { configuration, value in
             configuration.socketGroup = value.isEmpty ? nil : value
         }, current: { $0.socketGroup ?? "" }),

@@ -31,7 +31,7 @@ public final class FastCGIListener: Sendable {
     }
 
     /// Parses `unix:/path` or `HOST:PORT` (`[v6]:PORT` for IPv6) and opens it.
-    public static func open(_ spec: String, socketMode: UInt32 = 0o660, socketGroup: String? = nil, backlog: Int32 = 1024) throws(FastCGIError) -> FastCGIListener {
+    public static func open(_ spec: String, socketMode: UInt32, socketGroup: String? = nil, backlog: Int32 = 1024) throws(FastCGIError) -> FastCGIListener {
         if spec.hasPrefix("unix:") {
             return try unix(path: String(spec.dropFirst(5)), mode: socketMode, group: socketGroup, backlog: backlog)
         }
@@ -57,7 +57,7 @@ public final class FastCGIListener: Sendable {
         withUnsafeMutableBytes(of: &address.sun_path) { buffer in
             buffer.copyBytes(from: pathBytes)
         }
-        try removeStaleSocket(at: path)
+        try removeStaleSocket(at: path, address: address)
         let descriptor = try systemCall("socket(AF_UNIX)") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         do throws(FastCGIError) {
             // The mode is set through the umask at bind time so the socket is
@@ -139,12 +139,22 @@ public final class FastCGIListener: Sendable {
         }
     }
 
-    /// Removes a socket file left by a previous run; refuses to touch any other kind of file.
-    private static func removeStaleSocket(at path: String) throws(FastCGIError) {
+    /// Removes a socket file left by a previous run. Refuses to touch any
+    /// other kind of file, or a socket another process still listens on.
+    private static func removeStaleSocket(at path: String, address: sockaddr_un) throws(FastCGIError) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {
             throw FastCGIError(operation: "'\(path)' exists and is not a socket", code: 0)
+        }
+        let probe = try systemCall("socket(AF_UNIX)") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        defer { close(probe) }
+        var address = address
+        let live = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+        if live {
+            throw FastCGIError(operation: "'\(path)' is in use: another process is listening on it", code: 0)
         }
         try systemCall("unlink(\(path))") { unlink(path) }
     }

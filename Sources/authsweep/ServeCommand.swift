@@ -46,7 +46,7 @@ struct ServeCommand: ParsableCommand {
                 let listeners = try addresses.isEmpty
                     ? FastCGIListener.inherited()
                     : addresses.map { address throws(FastCGIError) in
-                        try FastCGIListener.open(address, socketMode: configuration.socketMode, socketGroup: configuration.socketGroup)
+                        try FastCGIListener.open(address, socketMode: configuration.effectiveSocketMode, socketGroup: configuration.socketGroup)
                     }
                 let server = try FastCGIServer(listeners: listeners, threads: threadCount, readTimeoutSeconds: configuration.readTimeoutSeconds)
                 let jobs = CleanupJobs(configuration: configuration, logger: logger)
@@ -57,6 +57,9 @@ struct ServeCommand: ParsableCommand {
                     threadLogger[metadataKey: "worker.thread"] = "\(index)"
                     return CronRequestHandler(jobs: jobs, authorizer: authorizer, database: DatabaseSession(settings: settings), logger: threadLogger)
                 }, onStart: {
+                    if configuration.socketGroup == nil, configuration.socketMode == nil, addresses.contains(where: { $0.hasPrefix("unix:") }) {
+                        logger.warning("the unix socket is open to every local user (mode 0666); set serve.socket_group to nginx's group to restrict it to 0660")
+                    }
                     logger.info("serving", metadata: [
                         "serve.listen": "\(listeners.map(\.address).joined(separator: ","))",
                         "serve.threads": "\(threadCount)",

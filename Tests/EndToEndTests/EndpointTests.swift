@@ -199,6 +199,17 @@ final class EndpointTests {
         #expect(response.json?["deletedCount"] as? Int == 42)
     }
 
+    @Test("with a socket group the worker's unix socket is mode 0660 in that group")
+    func socketPermissions() throws {
+        let attributes = try FileManager.default.attributesOfItem(atPath: stack.worker.socketPath)
+        if TestUser.isRoot {
+            #expect(attributes[.posixPermissions] as? Int == 0o660)
+            #expect(attributes[.groupOwnerAccountName] as? String == "www-data")
+        } else {
+            #expect(attributes[.posixPermissions] as? Int == 0o666)
+        }
+    }
+
     @Test("SIGTERM stops the worker with exit status 0 and removes its socket")
     func gracefulStop() throws {
         #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200)
