@@ -162,10 +162,16 @@ private final class FastCGIConnection {
     }
 
     func serveNext(with handler: any FastCGIHandler) {
-        // Negative: another responder took the connection (EAGAIN), the peer
-        // went away, or the request was malformed; libfcgi has already
-        // released that connection.
-        guard FCGX_Accept_r(request) >= 0 else { return }
+        let status = FCGX_Accept_r(request)
+        guard status >= 0 else {
+            // A connection that sent a malformed request or went away is
+            // dropped by libfcgi, which then retries and ends with EAGAIN
+            // (another responder took the next one). Anything else is accept
+            // failing (EMFILE, ENOBUFS): back off rather than spin on a
+            // listener that stays readable.
+            if status != -EAGAIN && status != -EWOULDBLOCK { usleep(20_000) }
+            return
+        }
         let parameters = copyParameters()
         drainInput()
         let response = handler.handle(FastCGIRequest(parameters: parameters))
