@@ -7,6 +7,9 @@ public enum APIOutcome: Sendable {
     case cleanupAuth(CleanupAuthOutcome)
     case cleanupSessions(CleanupSessionsOutcome)
     case sessionStats(SessionStats)
+    case health(databaseReachable: Bool)
+    /// Prometheus text, sent as is.
+    case metrics([UInt8])
     case unauthorized
     case notFound
     case methodNotAllowed(allowed: [String])
@@ -19,7 +22,8 @@ public enum APIResponse {
     /// The HTTP status for `outcome`.
     public static func status(for outcome: APIOutcome) -> Int {
         switch outcome {
-        case .cleanupAuth, .cleanupSessions, .sessionStats: 200
+        case .cleanupAuth, .cleanupSessions, .sessionStats, .metrics, .health(databaseReachable: true): 200
+        case .health(databaseReachable: false): 503
         case .unauthorized: 401
         case .notFound: 404
         case .methodNotAllowed: 405
@@ -73,6 +77,11 @@ public enum APIResponse {
                     ("timestamp", .string(stats.timestamp.iso8601)),
                 ])),
             ])
+        case .health(let reachable):
+            return .object([("status", .string(reachable ? "ok" : "unavailable"))])
+        case .metrics:
+            // Not JSON: response(for:) sends the exposition text itself.
+            return .null
         case .unauthorized:
             return .object([("error", .string("Unauthorized"))])
         case .notFound:
@@ -88,6 +97,12 @@ public enum APIResponse {
 
     /// The complete FastCGI response for `outcome`.
     public static func response(for outcome: APIOutcome) -> FastCGIResponse {
+        if case .metrics(let exposition) = outcome {
+            return FastCGIResponse(status: 200, headers: [
+                .init("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                .init("Cache-Control", "no-store"),
+            ], body: exposition)
+        }
         var headers = [
             FastCGIResponse.Header("Content-Type", "application/json; charset=utf-8"),
             FastCGIResponse.Header("Cache-Control", "no-store"),

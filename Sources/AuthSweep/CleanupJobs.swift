@@ -5,10 +5,13 @@ import Logging
 public struct CleanupJobs: Sendable {
     public let configuration: Configuration
     public let logger: Logger
+    /// Where `serve` counts runs; `nil` on the command line.
+    public let metrics: ServiceMetrics?
 
-    public init(configuration: Configuration, logger: Logger) {
+    public init(configuration: Configuration, logger: Logger, metrics: ServiceMetrics? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
     }
 
     private var tables: TableNames { configuration.tables }
@@ -18,31 +21,37 @@ public struct CleanupJobs: Sendable {
     public func cleanupAuth(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupAuthOutcome {
         let started = MonotonicInstant.now()
         var outcome = CleanupAuthOutcome(dryRun: options.dryRun)
-        try database.withStore { store throws(JobError) in
-            let retention = configuration.authRetentionHours * 3600
-            let targets = [
-                try DeletionTarget.olderThan(table: tables.loginAttempts, column: tables.loginAttemptsCreatedAt, retentionSeconds: retention, catalog: store.catalog),
-                try DeletionTarget.olderThan(table: tables.authAuditLog, column: tables.authAuditLogCreatedAt, retentionSeconds: retention, catalog: store.catalog),
-                try DeletionTarget.expiredOrRevoked(table: tables.userSessions, expiresColumn: tables.userSessionsExpiresAt, revokedColumn: tables.userSessionsRevokedAt, catalog: store.catalog),
-            ]
-            var counts: [Int] = []
-            if options.dryRun {
-                counts = try targets.map { target throws(JobError) in try store.count(target) }
-            } else {
-                try withLock(.cleanupAuth, store: store) { () throws(JobError) in
-                    for target in targets {
-                        if outcome.hasMore {
-                            counts.append(0)
-                            continue
+        do throws(JobError) {
+            try database.withStore { store throws(JobError) in
+                let retention = configuration.authRetentionHours * 3600
+                let targets = [
+                    try DeletionTarget.olderThan(table: tables.loginAttempts, column: tables.loginAttemptsCreatedAt, retentionSeconds: retention, catalog: store.catalog),
+                    try DeletionTarget.olderThan(table: tables.authAuditLog, column: tables.authAuditLogCreatedAt, retentionSeconds: retention, catalog: store.catalog),
+                    try DeletionTarget.expiredOrRevoked(table: tables.userSessions, expiresColumn: tables.userSessionsExpiresAt, revokedColumn: tables.userSessionsRevokedAt, catalog: store.catalog),
+                ]
+                var counts: [Int] = []
+                if options.dryRun {
+                    counts = try targets.map { target throws(JobError) in try store.count(target) }
+                } else {
+                    try withLock(.cleanupAuth, store: store) { () throws(JobError) in
+                        for target in targets {
+                            if outcome.hasMore {
+                                counts.append(0)
+                                continue
+                            }
+                            let result = try deleteAll(target, store: store, started: started, options: options)
+                            counts.append(result.deleted)
+                            outcome.hasMore = result.hasMore
                         }
-                        let result = try deleteAll(target, store: store, started: started, options: options)
-                        counts.append(result.deleted)
-                        outcome.hasMore = result.hasMore
                     }
                 }
+                (outcome.loginAttempts, outcome.authAuditLog, outcome.userSessions) = (counts[0], counts[1], counts[2])
             }
-            (outcome.loginAttempts, outcome.authAuditLog, outcome.userSessions) = (counts[0], counts[1], counts[2])
+        } catch {
+            recordRun(.cleanupAuth, options: options, deleted: outcome.total, error: error, started: started)
+            throw error
         }
+        recordRun(.cleanupAuth, options: options, deleted: outcome.total, error: nil, started: started)
         outcome.durationMilliseconds = started.elapsedMilliseconds
         logger.info("cleanup finished", metadata: [
             "job.name": "cleanup-auth",
@@ -95,8 +104,10 @@ public struct CleanupJobs: Sendable {
                 "job.deleted": "\(outcome.deletedCount)",
                 "error": "\(error.logDescription)",
             ])
+            recordRun(.cleanupSessions, options: options, deleted: outcome.deletedCount, error: error, started: started)
             throw error
         }
+        recordRun(.cleanupSessions, options: options, deleted: outcome.deletedCount, error: nil, started: started)
         outcome.durationMilliseconds = started.elapsedMilliseconds
         outcome.timestamp = .now()
         logger.info("cleanup finished", metadata: [
@@ -115,6 +126,27 @@ public struct CleanupJobs: Sendable {
             try store.sessionCounts(table: tables.session, expiresColumn: tables.sessionExpires)
         }
         return SessionStats(active: counts.active, expired: counts.expired, timestamp: .now())
+    }
+
+    /// Whether a `SELECT 1` succeeds on this session's connection.
+    public func databaseIsReachable(on database: DatabaseSession) -> Bool {
+        do {
+            try database.withStore { store throws(JobError) in _ = try store.run("SELECT 1") }
+            return true
+        } catch {
+            logger.warning("health check failed", metadata: ["error": "\(error.logDescription)"])
+            return false
+        }
+    }
+
+    private func recordRun(_ job: CleanupKind, options: CleanupOptions, deleted: Int, error: JobError?, started: MonotonicInstant) {
+        guard let metrics, !options.dryRun else { return }
+        let result = switch error {
+        case nil: "success"
+        case .alreadyRunning?: "busy"
+        default: "error"
+        }
+        metrics.cleanupRun(job: job, result: result, deleted: deleted, seconds: started.elapsedSeconds)
     }
 
     private func withLock(_ kind: CleanupKind, store: CleanupStore, _ body: () throws(JobError) -> Void) throws(JobError) {

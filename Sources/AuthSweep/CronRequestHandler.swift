@@ -1,5 +1,6 @@
 import FastCGI
 import Logging
+import Postgres
 
 /// One responder thread's request handler: route, authorize, run the job,
 /// answer. Owns that thread's database session.
@@ -18,7 +19,8 @@ public final class CronRequestHandler: FastCGIHandler {
 
     public func handle(_ request: FastCGIRequest) -> FastCGIResponse {
         let started = MonotonicInstant.now()
-        let outcome = process(request)
+        let decision = Router.route(method: request.method, path: request.path)
+        let outcome = process(request, decision: decision)
         let response = APIResponse.response(for: outcome)
         var metadata: Logger.Metadata = [
             "request.method": "\(request.method)",
@@ -28,21 +30,30 @@ public final class CronRequestHandler: FastCGIHandler {
         ]
         if case .failed(let error) = outcome {
             metadata["error"] = "\(error.logDescription)"
+            if let kind = error.metricsKind { jobs.metrics?.databaseError(kind: kind) }
+        }
+        if case .health(databaseReachable: false) = outcome {
+            jobs.metrics?.databaseError(kind: "health")
         }
         logger.log(level: response.status >= 500 ? .error : .info, "request", metadata: metadata)
+        jobs.metrics?.requestAnswered(route: Self.routeLabel(decision, path: request.path), status: response.status, seconds: started.elapsedSeconds)
         return response
     }
 
-    /// Route first (404/405 need no secret and touch nothing), then the
-    /// Authorization header, then the job.
+    /// Route first (404/405 need no secret and touch nothing), health
+    /// without a secret, then the Authorization header, then the job.
     public func process(_ request: FastCGIRequest) -> APIOutcome {
+        process(request, decision: Router.route(method: request.method, path: request.path))
+    }
+
+    private func process(_ request: FastCGIRequest, decision: RouteDecision) -> APIOutcome {
         let endpoint: Endpoint
-        switch Router.route(method: request.method, path: request.path) {
+        switch decision {
         case .notFound: return .notFound
         case .methodNotAllowed(let allowed): return .methodNotAllowed(allowed: allowed)
         case .endpoint(let matched): endpoint = matched
         }
-        guard authorizer.isAuthorized(headerValues: request.values("HTTP_AUTHORIZATION")) else {
+        if endpoint.requiresSecret, !authorizer.isAuthorized(headerValues: request.values("HTTP_AUTHORIZATION")) {
             return .unauthorized
         }
         let budget = CleanupOptions(timeBudgetSeconds: Double(jobs.configuration.httpTimeBudgetSeconds))
@@ -54,9 +65,41 @@ public final class CronRequestHandler: FastCGIHandler {
                 return .cleanupSessions(try jobs.cleanupSessions(on: database, options: budget))
             case .sessionStats:
                 return .sessionStats(try jobs.sessionStats(on: database))
+            case .metrics:
+                return .metrics(jobs.metrics?.exposition() ?? [])
+            case .health:
+                return .health(databaseReachable: jobs.databaseIsReachable(on: database))
             }
         } catch {
             return .failed(error)
+        }
+    }
+
+    /// A bounded label: the endpoint, the known path of a 405, or `other`.
+    private static func routeLabel(_ decision: RouteDecision, path: String) -> String {
+        switch decision {
+        case .endpoint(let endpoint): endpoint.rawValue
+        case .methodNotAllowed: path
+        case .notFound: "other"
+        }
+    }
+}
+
+extension JobError {
+    /// The `kind` label of `authsweep_database_errors_total`, or `nil` when
+    /// the failure is not the database's.
+    var metricsKind: String? {
+        switch self {
+        case .database(let error):
+            switch error.kind {
+            case .connectionFailed: "connection"
+            case .connectionLost: "connection_lost"
+            case .queryFailed: "query"
+            case .timedOut: "timeout"
+            case .unexpectedResult: "result"
+            }
+        case .schema: "schema"
+        case .alreadyRunning, .notFound, .invalidArgument: nil
         }
     }
 }

@@ -3,6 +3,13 @@ public enum Endpoint: String, Sendable, CaseIterable {
     case cleanupAuth = "cleanup-auth"
     case cleanupSessions = "cleanup-sessions"
     case sessionStats = "session-stats"
+    /// Unauthenticated: can this worker reach the database?
+    case health = "health"
+    /// Prometheus metrics of this worker process.
+    case metrics = "metrics"
+
+    /// Every endpoint but the health check needs the Bearer secret.
+    public var requiresSecret: Bool { self != .health }
 }
 
 /// What the router decided for one method and path.
@@ -18,6 +25,8 @@ public enum Router {
     private static let table: [String: [(method: String, endpoint: Endpoint)]] = [
         "/api/cron/cleanup-auth": [("GET", .cleanupAuth)],
         "/api/cron/cleanup-sessions": [("GET", .sessionStats), ("POST", .cleanupSessions)],
+        "/api/cron/health": [("GET", .health)],
+        "/api/cron/metrics": [("GET", .metrics)],
     ]
 
     /// Routes on the exact path (no query string, not decoded) and the

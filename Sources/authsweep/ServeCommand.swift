@@ -49,7 +49,7 @@ struct ServeCommand: ParsableCommand {
                         try FastCGIListener.open(address, socketMode: configuration.effectiveSocketMode, socketGroup: configuration.socketGroup)
                     }
                 let server = try FastCGIServer(listeners: listeners, threads: threadCount, readTimeoutSeconds: configuration.readTimeoutSeconds)
-                let jobs = CleanupJobs(configuration: configuration, logger: logger)
+                let jobs = CleanupJobs(configuration: configuration, logger: logger, metrics: ServiceMetrics())
                 let authorizer = BearerAuthorizer(secrets: secrets.accepted)
                 let settings = DatabaseSettings(configuration: configuration)
                 try server.run(makeHandler: { index in

@@ -56,6 +56,26 @@ struct APIResponseTests {
         }
     }
 
+    @Test("health answers 200 ok or 503 unavailable with no other detail")
+    func health() {
+        let up = APIResponse.response(for: .health(databaseReachable: true))
+        #expect(up.status == 200)
+        #expect(String(decoding: up.body, as: UTF8.self) == #"{"status":"ok"}"#)
+        let down = APIResponse.response(for: .health(databaseReachable: false))
+        #expect(down.status == 503)
+        #expect(String(decoding: down.body, as: UTF8.self) == #"{"status":"unavailable"}"#)
+        #expect(down.header("Cache-Control") == "no-store")
+    }
+
+    @Test("metrics are sent as Prometheus text")
+    func metricsText() {
+        let response = APIResponse.response(for: .metrics(Array("# HELP x\n".utf8)))
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(response.header("Cache-Control") == "no-store")
+        #expect(response.body == Array("# HELP x\n".utf8))
+    }
+
     @Test("every response is JSON and not cacheable; 401 and 405 add their headers")
     func headers() {
         let outcomes: [APIOutcome] = [.unauthorized, .notFound, .methodNotAllowed(allowed: ["GET", "POST"]),

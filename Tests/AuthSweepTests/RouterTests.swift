@@ -8,6 +8,14 @@ struct RouterTests {
         #expect(Router.route(method: "GET", path: "/api/cron/cleanup-auth") == .endpoint(.cleanupAuth))
         #expect(Router.route(method: "POST", path: "/api/cron/cleanup-sessions") == .endpoint(.cleanupSessions))
         #expect(Router.route(method: "GET", path: "/api/cron/cleanup-sessions") == .endpoint(.sessionStats))
+        #expect(Router.route(method: "GET", path: "/api/cron/health") == .endpoint(.health))
+        #expect(Router.route(method: "GET", path: "/api/cron/metrics") == .endpoint(.metrics))
+        #expect(Router.route(method: "POST", path: "/api/cron/health") == .methodNotAllowed(allowed: ["GET"]))
+    }
+
+    @Test("only the health check is open without the secret")
+    func secretRequired() {
+        #expect(Endpoint.allCases.filter { !$0.requiresSecret } == [.health])
     }
 
     @Test("a known path with another method is 405 with the allowed methods")

@@ -1,0 +1,73 @@
+import Prometheus
+
+/// The worker's Prometheus metrics (swift-prometheus), one registry per
+/// process: with a pool, scrape each worker (nginx.conf.example routes
+/// `/api/cron/metrics/N` to worker N) and sum in PromQL.
+public final class ServiceMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+
+    public init() {}
+
+    /// One answered request; `route` is the endpoint's name, or `other`
+    /// for unknown paths so that arbitrary paths cannot grow the label set.
+    func requestAnswered(route: String, status: Int, seconds: Double) {
+        registry.makeCounter(
+            descriptor: Self.name("http_requests", "total", "HTTP requests answered, by route and status"),
+            labels: [("route", route), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.name("http_request_duration", "seconds", "Time to answer a request, by route"),
+            labels: [("route", route)],
+            buckets: Self.durationBuckets
+        ).record(.nanoseconds(Int64(seconds * 1e9)))
+    }
+
+    /// One cleanup run that finished (`success`), failed (`error`) or found
+    /// the same cleanup running elsewhere (`busy`).
+    func cleanupRun(job: CleanupKind, result: String, deleted: Int, seconds: Double) {
+        let jobLabel = [("job", job.rawValue)]
+        registry.makeCounter(
+            descriptor: Self.name("cleanup_runs", "total", "Cleanup runs by job and result: success, error or busy"),
+            labels: jobLabel + [("result", result)]
+        ).increment()
+        guard result != "busy" else { return }
+        registry.makeCounter(
+            descriptor: Self.name("cleanup_rows_deleted", "total", "Rows deleted by cleanups, by job"),
+            labels: jobLabel
+        ).increment(by: Int64(deleted))
+        registry.makeDurationHistogram(
+            descriptor: Self.name("cleanup_duration", "seconds", "Duration of cleanup runs, by job"),
+            labels: jobLabel,
+            buckets: Self.durationBuckets
+        ).record(.nanoseconds(Int64(seconds * 1e9)))
+        if result == "success" {
+            registry.makeGauge(
+                descriptor: Self.name("cleanup_last_success_timestamp", "seconds", "Unix time of the last successful cleanup run, by job"),
+                labels: jobLabel
+            ).set(Double(Timestamp.now().millisecondsSinceEpoch) / 1000)
+        }
+    }
+
+    /// A database failure seen by a request (`connection`, `query`, `timeout`, ...).
+    func databaseError(kind: String) {
+        registry.makeCounter(
+            descriptor: Self.name("database_errors", "total", "Database failures seen by requests, by kind"),
+            labels: [("kind", kind)]
+        ).increment()
+    }
+
+    /// The Prometheus text exposition of every metric.
+    public func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+
+    private static let durationBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
+        .seconds(1), .seconds(5), .seconds(20), .seconds(60),
+    ]
+
+    /// Descriptors are not Sendable, so they are made where they are used.
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "authsweep", metricName: metric, unitName: unit, helpText: help)
+    }
+}

@@ -1,0 +1,42 @@
+import Testing
+@testable import AuthSweep
+
+@Suite("Prometheus metrics")
+struct ServiceMetricsTests {
+    func text(_ metrics: ServiceMetrics) -> String {
+        String(decoding: metrics.exposition(), as: UTF8.self)
+    }
+
+    @Test("requests are counted by route and status")
+    func requests() {
+        let metrics = ServiceMetrics()
+        metrics.requestAnswered(route: "session-stats", status: 200, seconds: 0.01)
+        metrics.requestAnswered(route: "session-stats", status: 200, seconds: 0.02)
+        metrics.requestAnswered(route: "other", status: 404, seconds: 0.001)
+        let exposition = text(metrics)
+        #expect(exposition.contains(#"authsweep_http_requests_total{route="session-stats",status="200"} 2"#))
+        #expect(exposition.contains(#"authsweep_http_requests_total{route="other",status="404"} 1"#))
+        #expect(exposition.contains("# TYPE authsweep_http_request_duration_seconds histogram"))
+    }
+
+    @Test("cleanup runs count rows, durations and the last success per job; a busy run only counts as busy")
+    func cleanupRuns() throws {
+        let metrics = ServiceMetrics()
+        metrics.cleanupRun(job: .cleanupSessions, result: "success", deleted: 42, seconds: 0.5)
+        metrics.cleanupRun(job: .cleanupSessions, result: "success", deleted: 8, seconds: 0.5)
+        metrics.cleanupRun(job: .cleanupSessions, result: "busy", deleted: 0, seconds: 0)
+        metrics.cleanupRun(job: .cleanupAuth, result: "error", deleted: 0, seconds: 1)
+        metrics.databaseError(kind: "query")
+        let exposition = text(metrics)
+        #expect(exposition.contains(#"authsweep_cleanup_runs_total{job="cleanup-sessions",result="success"} 2"#))
+        #expect(exposition.contains(#"authsweep_cleanup_runs_total{job="cleanup-sessions",result="busy"} 1"#))
+        #expect(exposition.contains(#"authsweep_cleanup_runs_total{job="cleanup-auth",result="error"} 1"#))
+        #expect(exposition.contains(#"authsweep_cleanup_rows_deleted_total{job="cleanup-sessions"} 50"#))
+        #expect(exposition.contains(#"authsweep_cleanup_duration_seconds_count{job="cleanup-sessions"} 2"#))
+        #expect(exposition.contains(#"authsweep_database_errors_total{kind="query"} 1"#))
+        let lastSuccess = try #require(exposition.split(separator: "\n").first { $0.hasPrefix(#"authsweep_cleanup_last_success_timestamp_seconds{job="cleanup-sessions"}"#) })
+        let value = try #require(Double(lastSuccess.split(separator: " ").last ?? ""))
+        #expect(abs(value - Double(Timestamp.now().millisecondsSinceEpoch) / 1000) < 60)
+        #expect(!exposition.contains(#"authsweep_cleanup_last_success_timestamp_seconds{job="cleanup-auth"}"#))
+    }
+}
