@@ -1,7 +1,7 @@
 # Shared by scripts/demo and scripts/test (sourced, not run): installs the
 # Debian packages authsweep needs and runs a throwaway PostgreSQL cluster.
 
-AUTHSWEEP_PACKAGES="postgresql libpq-dev libfcgi-dev nginx curl openssl pkg-config spawn-fcgi ca-certificates"
+AUTHSWEEP_PACKAGES="postgresql libpq-dev libfcgi-dev nginx curl openssl pkg-config spawn-fcgi ca-certificates systemd"
 PG_SERVICE_USER=authsweep-pg
 
 log() { printf '==> %s\n' "$*" >&2; }

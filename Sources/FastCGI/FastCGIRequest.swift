@@ -18,9 +18,11 @@ public struct FastCGIRequest: Sendable {
         parameters.compactMap { $0.name == name ? $0.value : nil }
     }
 
-    /// The first value sent under `name`, as text (invalid UTF-8 repaired).
+    /// The value sent under `name`, as text (invalid UTF-8 repaired). When
+    /// nginx sends a name twice (a `fastcgi_param` after `include
+    /// fastcgi_params`), the later one wins, as in PHP-FPM.
     public subscript(_ name: String) -> String? {
-        values(name).first.map { String(decoding: $0, as: UTF8.self) }
+        values(name).last.map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `REQUEST_METHOD`, empty when missing.

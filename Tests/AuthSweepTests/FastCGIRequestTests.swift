@@ -15,6 +15,8 @@ struct FastCGIRequestTests {
     func repeatedParameter() {
         let request = FastCGIRequest(parameters: [("HTTP_AUTHORIZATION", [1]), ("REQUEST_METHOD", Array("GET".utf8)), ("HTTP_AUTHORIZATION", [2])])
         #expect(request.values("HTTP_AUTHORIZATION") == [[1], [2]])
+        let overridden = FastCGIRequest(["REQUEST_URI": "/api/cron/metrics/2", "REQUEST_URI": "/api/cron/metrics"])
+        #expect(overridden.path == "/api/cron/metrics", "a later fastcgi_param overrides an earlier one")
         #expect(request.method == "GET")
         #expect(FastCGIRequest([:]).method == "")
     }

@@ -231,8 +231,11 @@ final class DatabaseDownTests {
         #expect(try stack.request("GET", "/api/cron/elsewhere").status == 404)
         #expect(try stack.request("PUT", "/api/cron/cleanup-auth").status == 405)
         #expect(stack.worker.process.isRunning)
-        #expect(try stack.worker.stop() == 0)
-        let log = stack.worker.process.standardError
+        var log = ""
+        for worker in stack.workers {
+            #expect(try worker.stop() == 0)
+            log += worker.process.standardError
+        }
         #expect(log.contains("response.status=500"))
         #expect(!log.contains("db-password-xyz"))
         #expect(!log.contains(Stack.secret))
@@ -246,7 +249,7 @@ final class SpawnFCGITests {
         let scratch = try ScratchDirectory("spawnfcgi")
         let database = try TestDatabase.fresh("e2e_spawnfcgi")
         try database.insertSessions(3, prefix: "old-", expiringIn: -60)
-        let socketPath = scratch.path + "/spawned.sock"
+        let socketPath = scratch.path + "/authsweep-1.sock"
         var arguments = ["-n", "-s", socketPath, "-M", "0660"]
         if TestUser.isRoot { arguments += ["-G", "www-data"] }
         arguments += ["--", PackagePaths.binary, "serve", "--threads", "2"]
@@ -255,7 +258,7 @@ final class SpawnFCGITests {
             "CRON_SECRET": Stack.secret, "CRON_SECRET_FILE": nil, "DATABASE_URL": database.connectionString,
         ])
         try waitFor("the spawned worker") { acceptsConnections(unixSocket: socketPath) || !worker.isRunning }
-        let nginx = try NginxServer(directory: scratch.path, workerSockets: [socketPath])
+        let nginx = try NginxServer(directory: scratch.path, socketDirectory: scratch.path)
         let response = try HTTPClient.request("POST", nginx.baseURL + "/api/cron/cleanup-sessions", headers: ["Authorization: Bearer \(Stack.secret)"])
         #expect(response.status == 200)
         #expect(response.json?["deletedCount"] as? Int == 3)

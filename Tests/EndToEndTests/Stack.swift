@@ -1,16 +1,19 @@
 import Foundation
 import TestSupport
 
-/// PostgreSQL (the test command's), a real `authsweep serve` and a real
-/// nginx from `nginx.conf.example`, for one test.
+/// PostgreSQL (the test command's), a pool of real `authsweep serve`
+/// processes and a real nginx from `nginx.conf.example`, for one test.
 final class Stack {
     static let secret = "e2e-current-secret-0123456789"
     static let previousSecret = "e2e-previous-secret-abcdefgh"
 
     let scratch: ScratchDirectory
     let database: TestDatabase
-    let worker: WorkerProcess
+    /// The pool `nginx.conf.example` names: authsweep-1.sock to authsweep-3.sock.
+    let workers: [WorkerProcess]
     let nginx: NginxServer
+
+    var worker: WorkerProcess { workers[0] }
 
     init(_ name: String, workerEnvironment: [String: String?] = [:]) throws {
         scratch = try ScratchDirectory(name)
@@ -22,8 +25,11 @@ final class Stack {
             "DATABASE_URL": database.connectionString,
         ]
         for (key, value) in workerEnvironment { environment[key] = value }
-        worker = try WorkerProcess(directory: scratch.path, environment: environment)
-        nginx = try NginxServer(directory: scratch.path, workerSockets: [worker.socketPath])
+        let directory = scratch.path
+        workers = try (1...3).map { number in
+            try WorkerProcess(directory: directory, name: "authsweep-\(number)", environment: environment)
+        }
+        nginx = try NginxServer(directory: scratch.path, socketDirectory: scratch.path)
     }
 
     /// A request through nginx; `token` goes in `Authorization: Bearer`.

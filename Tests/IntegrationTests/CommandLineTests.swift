@@ -195,3 +195,64 @@ final class ReconnectTests {
         #expect(stats.total == 0)
     }
 }
+
+@Suite("authsweep check and authsweep config", .serialized)
+final class CheckCommandTests {
+    let database: TestDatabase
+    let secret: [String: String?] = ["CRON_SECRET": "check-secret-0123456789", "CRON_SECRET_FILE": nil]
+
+    init() throws {
+        database = try TestDatabase.fresh("check")
+    }
+
+    @Test("with the schema in place and a secret set, every check passes")
+    func allGood() throws {
+        let result = try authsweep(["check"], database: database, environment: secret)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("All checks passed."))
+        #expect(!result.stdout.contains("check-secret-0123456789"))
+    }
+
+    @Test("a missing expiry index is reported with the exact CREATE INDEX CONCURRENTLY to run")
+    func missingIndex() throws {
+        try database.execute(#"DROP INDEX "Session_expires_idx""#)
+        let result = try authsweep(["check"], database: database, environment: secret)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains(#"fix: CREATE INDEX CONCURRENTLY "Session_expires_idx" ON "Session" ("expires");"#), "\(result.stdout)")
+        #expect(result.stderr == "authsweep: check found 1 problem(s)\n")
+        // The printed statement is one that works.
+        try database.execute(#"CREATE INDEX CONCURRENTLY "Session_expires_idx" ON "Session" ("expires");"#)
+        #expect(try authsweep(["check"], database: database, environment: secret).status == 0)
+    }
+
+    @Test("a missing table, a missing column and a missing secret are each reported")
+    func missingTableColumnAndSecret() throws {
+        try database.execute("DROP TABLE auth_audit_log; ALTER TABLE user_sessions DROP COLUMN revoked_at;")
+        let result = try authsweep(["check"], database: database, environment: ["CRON_SECRET": nil, "CRON_SECRET_FILE": nil])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains(#"PROBLEM table "auth_audit_log" does not exist"#))
+        #expect(result.stdout.contains(#"column "revoked_at" of table "user_sessions" does not exist"#))
+        #expect(result.stdout.contains("PROBLEM no secret configured"))
+        #expect(result.stderr == "authsweep: check found 3 problem(s)\n")
+    }
+
+    @Test("an unreachable database exits 69")
+    func unreachable() throws {
+        let result = try authsweep(["check"], database: nil, environment: secret.merging(["DATABASE_URL": "host=127.0.0.1 port=1 connect_timeout=2"]) { $1 })
+        #expect(result.status == 69)
+        #expect(result.stdout.contains("PROBLEM the database cannot be reached"))
+    }
+
+    @Test("config prints the effective configuration with the password and the secret masked")
+    func config() throws {
+        let result = try authsweep(["config"], database: nil, environment: secret.merging([
+            "DATABASE_URL": "postgresql://app:pa55word@db/app", "AUTHSWEEP_CLEANUP_BATCH_SIZE": "777",
+        ]) { $1 })
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("cleanup.batch_size = 777"))
+        #expect(result.stdout.contains("session.table = Session"))
+        #expect(result.stdout.contains("DATABASE_URL = postgresql://app:****@db/app"))
+        #expect(result.stdout.contains("CRON_SECRET = **** (set)"))
+        #expect(!result.stdout.contains("pa55word") && !result.stdout.contains("check-secret"))
+    }
+}

@@ -1,31 +1,44 @@
 import Foundation
 
 /// A program run by a test: either to completion, or in the background
-/// until the test stops it.
+/// until the test stops it. Spawned with posix_spawn and reaped with
+/// waitpid, so no run loop or signal handler is involved.
 public final class ChildProcess: @unchecked Sendable {
-    // @unchecked: Process is used from the test's thread only; the output
-    // files are read after the process has exited.
-    private let process = Process()
+    // @unchecked: the cached exit status is guarded by `lock`.
+    public let processIdentifier: pid_t
     private let stdoutPath: String
     private let stderrPath: String
+    private let lock = NSLock()
+    private var status: Int32?
 
     /// Starts `executable` with `arguments`, adding `environment` to this
     /// process's environment (a nil value removes a variable).
-    public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], standardInput: FileHandle? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) throws {
         var merged = ProcessInfo.processInfo.environment
         for (name, value) in environment { merged[name] = value }
         let base = NSTemporaryDirectory() + "authsweep-child-\(UUID().uuidString)"
         stdoutPath = base + ".out"
         stderrPath = base + ".err"
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = merged
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardInput = standardInput ?? FileHandle.nullDevice
-        try process.run()
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard result == 0 else {
+            throw TestSetupError("cannot start \(executable): \(String(cString: strerror(result)))")
+        }
+        processIdentifier = pid
     }
 
     /// Runs to completion and returns the exit status and output.
@@ -35,32 +48,48 @@ public final class ChildProcess: @unchecked Sendable {
         return (child.exitStatus, child.standardOutput, child.standardError)
     }
 
-    public var processIdentifier: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    /// Reaps the child if it has exited; `block` waits for it.
+    private func poll(block: Bool) -> Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let status { return status }
+        var raw: Int32 = 0
+        var result: pid_t
+        repeat {
+            result = waitpid(processIdentifier, &raw, block ? 0 : WNOHANG)
+        } while result == -1 && errno == EINTR
+        guard result == processIdentifier else { return nil }
+        // Exit code, or 128 + the signal that killed it.
+        let signal = raw & 0x7f
+        status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        return status
+    }
 
-    public func waitUntilExit() { process.waitUntilExit() }
+    public var isRunning: Bool { poll(block: false) == nil }
+
+    public func waitUntilExit() { _ = poll(block: true) }
 
     /// Waits up to `seconds` for the process to exit; true if it did.
     public func waitUntilExit(timeout seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        return !process.isRunning
+        while isRunning && Date() < deadline { usleep(10_000) }
+        return !isRunning
     }
 
-    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
-
-    /// The exit status, or 128 + signal number if it was killed.
-    public var exitStatus: Int32 {
-        process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    public func signal(_ signal: Int32) {
+        if isRunning { kill(processIdentifier, signal) }
     }
+
+    /// The exit status, or 128 + signal number if it was killed; -1 while running.
+    public var exitStatus: Int32 { poll(block: false) ?? -1 }
 
     public var standardOutput: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     public var standardError: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        if poll(block: false) == nil {
+            kill(processIdentifier, SIGKILL)
+            _ = poll(block: true)
         }
         try? FileManager.default.removeItem(atPath: stdoutPath)
         try? FileManager.default.removeItem(atPath: stderrPath)

@@ -100,37 +100,56 @@ public final class WorkerProcess: Sendable {
     }
 }
 
-/// A real nginx running `nginx.conf.example` (the socket path and the
-/// listen address substituted) in front of the given worker sockets.
+/// A real nginx running `nginx.conf.example` itself, with the paths a test
+/// needs substituted: the workers' socket directory, the TLS certificate (a
+/// self-signed one made here with openssl), the ports and the log file.
 public final class NginxServer: Sendable {
-    public let port: Int
+    public let httpPort: Int
+    public let httpsPort: Int
     public let process: ChildProcess
     public let directory: String
 
-    public init(directory: String, workerSockets: [String]) throws {
-        self.directory = directory
-        port = try freePort()
-        let example = try String(contentsOfFile: PackagePaths.root + "/nginx.conf.example", encoding: .utf8)
-        let upstreamLine = "server unix:/run/authsweep/authsweep.sock;"
-        guard example.contains(upstreamLine), example.contains("listen 127.0.0.1:8080;") else {
-            throw TestSetupError("nginx.conf.example no longer has the lines the tests substitute")
-        }
-        let site = example
-            .replacingOccurrences(of: upstreamLine, with: workerSockets.map { "server unix:\($0);" }.joined(separator: "\n    "))
-            .replacingOccurrences(of: "listen 127.0.0.1:8080;", with: "listen 127.0.0.1:\(port);")
-        let nginxDirectory = directory + "/nginx"
-        for temp in ["body", "fastcgi", "proxy", "uwsgi", "scgi"] {
+    /// - Parameter socketDirectory: where the workers' `authsweep-N.sock` are
+    ///   (the example's `/run/authsweep/`).
+    public init(directory: String, socketDirectory: String) throws {
+        self.directory = directory + "/nginx"
+        httpPort = try freePort()
+        httpsPort = try freePort()
+        let nginxDirectory = self.directory
+        for temp in ["body", "fastcgi", "proxy", "uwsgi", "scgi", "logs"] {
             try FileManager.default.createDirectory(atPath: "\(nginxDirectory)/\(temp)", withIntermediateDirectories: true)
+        }
+        let certificate = "\(nginxDirectory)/cert.pem", key = "\(nginxDirectory)/key.pem"
+        let openssl = try ChildProcess.run("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=cron.example.com",
+        ])
+        guard openssl.status == 0 else { throw TestSetupError("openssl failed: \(openssl.stderr)") }
+
+        var site = try String(contentsOfFile: PackagePaths.root + "/nginx.conf.example", encoding: .utf8)
+        let substitutions = [
+            ("/run/authsweep/", socketDirectory + "/"),
+            ("/etc/letsencrypt/live/cron.example.com/fullchain.pem", certificate),
+            ("/etc/letsencrypt/live/cron.example.com/privkey.pem", key),
+            ("/var/log/nginx/authsweep.access.log", "\(nginxDirectory)/logs/access.log"),
+            ("listen 80;", "listen 127.0.0.1:\(httpPort);"),
+            ("listen 443 ssl http2;", "listen 127.0.0.1:\(httpsPort) ssl http2;"),
+            ("listen [::]:80;", ""),
+            ("listen [::]:443 ssl http2;", ""),
+        ]
+        for (original, replacement) in substitutions {
+            guard site.contains(original) else { throw TestSetupError("nginx.conf.example no longer contains '\(original)'") }
+            site = site.replacingOccurrences(of: original, with: replacement)
         }
         try site.write(toFile: "\(nginxDirectory)/authsweep.conf", atomically: true, encoding: .utf8)
         let main = """
             \(TestUser.isRoot ? "user www-data;" : "")
-            worker_processes 1;
+            worker_processes 2;
             pid \(nginxDirectory)/nginx.pid;
-            error_log \(nginxDirectory)/error.log;
-            events { worker_connections 512; }
+            error_log \(nginxDirectory)/logs/error.log;
+            events { worker_connections 1024; }
             http {
-                access_log \(nginxDirectory)/access.log;
+                access_log off;
                 client_body_temp_path \(nginxDirectory)/body;
                 fastcgi_temp_path \(nginxDirectory)/fastcgi;
                 proxy_temp_path \(nginxDirectory)/proxy;
@@ -142,13 +161,20 @@ public final class NginxServer: Sendable {
         try main.write(toFile: "\(nginxDirectory)/nginx.conf", atomically: true, encoding: .utf8)
         let executable = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/nginx"
         process = try ChildProcess(executable, ["-c", "\(nginxDirectory)/nginx.conf", "-p", nginxDirectory, "-g", "daemon off;"])
-        let port = port
+        let ports = (httpPort, httpsPort)
         let process = process
-        try waitFor("nginx on port \(port)") { acceptsConnections(port: port) || !process.isRunning }
+        try waitFor("nginx on ports \(ports)") { (acceptsConnections(port: ports.0) && acceptsConnections(port: ports.1)) || !process.isRunning }
         guard process.isRunning else { throw TestSetupError("nginx exited: \(process.standardError)") }
     }
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `https://127.0.0.1:PORT`, with the test's self-signed certificate.
+    public var baseURL: String { "https://127.0.0.1:\(httpsPort)" }
+    public var plainURL: String { "http://127.0.0.1:\(httpPort)" }
+
+    /// What nginx wrote to the site's access log so far.
+    public var accessLog: String {
+        (try? String(contentsOfFile: "\(directory)/logs/access.log", encoding: .utf8)) ?? ""
+    }
 
     deinit {
         process.signal(SIGQUIT)
@@ -172,7 +198,8 @@ public struct HTTPResponse: Sendable {
 public enum HTTPClient {
     /// Sends one request with curl and parses the answer.
     public static func request(_ method: String, _ url: String, headers: [String] = [], body: String? = nil) throws -> HTTPResponse {
-        var arguments = ["-s", "-i", "--max-time", "60", "-X", method, url]
+        // -k: the tests' certificate is self-signed.
+        var arguments = ["-s", "-k", "-i", "--max-time", "60", "-X", method, url]
         for header in headers { arguments += ["-H", header] }
         if let body { arguments += ["--data-binary", body] }
         let result = try ChildProcess.run("/usr/bin/curl", arguments)

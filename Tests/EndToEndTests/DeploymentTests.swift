@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("the production nginx configuration, over HTTPS, in front of a pool of three workers", .serialized)
+final class ProductionNginxTests {
+    let stack: Stack
+
+    init() throws {
+        stack = try Stack("production")
+        try stack.database.insertSessions(5, prefix: "old-", expiringIn: -60)
+    }
+
+    @Test("plain HTTP redirects to HTTPS")
+    func redirect() throws {
+        let response = try HTTPClient.request("GET", stack.nginx.plainURL + "/api/cron/cleanup-sessions")
+        #expect(response.status == 301)
+        #expect(response.headers["location"]?.hasPrefix("https://127.0.0.1") == true)
+        #expect(response.headers["location"]?.hasSuffix("/api/cron/cleanup-sessions") == true)
+    }
+
+    @Test("HTTPS answers with HSTS and refuses TLS older than 1.2")
+    func tls() throws {
+        let response = try stack.request("GET", "/api/cron/cleanup-sessions")
+        #expect(response.status == 200)
+        #expect(response.headers["strict-transport-security"]?.hasPrefix("max-age=") == true)
+        let old = try ChildProcess.run("/usr/bin/curl", ["-s", "-k", "--tlsv1.1", "--tls-max", "1.1", stack.nginx.baseURL + "/api/cron/health"])
+        #expect(old.status != 0, "a TLS 1.1 handshake must fail")
+    }
+
+    @Test("every endpoint answers through the pool, and every worker takes requests")
+    func pool() throws {
+        #expect(try stack.request("GET", "/api/cron/cleanup-sessions").json?["success"] as? Bool == true)
+        #expect(try stack.request("POST", "/api/cron/cleanup-sessions").json?["deletedCount"] as? Int == 5)
+        #expect(try stack.request("GET", "/api/cron/cleanup-auth").json?["message"] as? String == "Cleanup completed")
+        for _ in 0..<9 {
+            #expect(try stack.request("GET", "/api/cron/health", token: nil).status == 200)
+        }
+        for worker in stack.workers {
+            _ = try worker.stop()
+            #expect(worker.process.standardError.contains("request.path=/api/cron/health"), "each worker served some requests")
+        }
+    }
+
+    @Test("paths outside /api/cron/ are a JSON 404 from nginx itself", arguments: ["/", "/index.html", "/api/", "/api/cron", "/.env"])
+    func outsideCronPath(path: String) throws {
+        let response = try stack.request("GET", path)
+        #expect(response.status == 404)
+        #expect(response.body == #"{"error":"Not Found"}"#)
+        _ = try stack.worker.stop()
+        #expect(!stack.worker.process.standardError.contains("request.path=\(path) "))
+    }
+
+    @Test("a burst of wrong tokens is cut short by limit_req with a 429")
+    func rateLimit() throws {
+        var statuses: [Int] = []
+        for attempt in 0..<60 {
+            statuses.append(try stack.request("GET", "/api/cron/cleanup-auth", token: "guess-\(attempt)-0123456789abcdef").status)
+        }
+        #expect(statuses.allSatisfy { $0 == 401 || $0 == 429 })
+        #expect(statuses.filter { $0 == 429 }.count >= 20)
+        #expect(statuses.prefix(10).allSatisfy { $0 == 401 }, "a short burst is let through")
+        let limited = try stack.request("GET", "/api/cron/cleanup-auth", token: "guess-0123456789abcdef")
+        #expect(limited.status == 429)
+        #expect(limited.body == #"{"error":"Too Many Requests"}"#)
+    }
+
+    @Test("the access log records the request but never the Authorization header or a query string")
+    func accessLog() throws {
+        _ = try stack.request("GET", "/api/cron/cleanup-sessions?secret=\(Stack.secret)")
+        _ = try stack.request("GET", "/api/cron/cleanup-sessions")
+        try waitFor("the access log", seconds: 5) { stack.nginx.accessLog.components(separatedBy: "\n").count > 2 }
+        let log = stack.nginx.accessLog
+        #expect(log.contains("GET /api/cron/cleanup-sessions"))
+        #expect(!log.contains(Stack.secret))
+        #expect(!log.contains("secret="))
+    }
+
+    @Test("metrics need the secret, and their counters move with the requests")
+    func metrics() throws {
+        #expect(try stack.request("GET", "/api/cron/metrics/1", token: nil).status == 401)
+        func healthRequests() throws -> Int {
+            var total = 0
+            for worker in 1...3 {
+                let response = try stack.request("GET", "/api/cron/metrics/\(worker)")
+                #expect(response.status == 200)
+                #expect(response.headers["content-type"]?.hasPrefix("text/plain") == true)
+                let line = response.body.split(separator: "\n").first { $0.hasPrefix(#"authsweep_http_requests_total{route="health",status="200"}"#) }
+                total += line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+            }
+            return total
+        }
+        let before = try healthRequests()
+        for _ in 0..<6 { _ = try stack.request("GET", "/api/cron/health", token: nil) }
+        #expect(try healthRequests() == before + 6)
+
+        _ = try stack.request("POST", "/api/cron/cleanup-sessions")
+        var deleted = 0
+        for worker in 1...3 {
+            let body = try stack.request("GET", "/api/cron/metrics/\(worker)").body
+            if let line = body.split(separator: "\n").first(where: { $0.hasPrefix(#"authsweep_cleanup_rows_deleted_total{job="cleanup-sessions"}"#) }) {
+                deleted += Int(line.split(separator: " ").last ?? "") ?? 0
+            }
+        }
+        #expect(deleted == 5)
+    }
+}
+
+@Suite("health while PostgreSQL goes away and comes back")
+final class HealthTests {
+    @Test("health is 503 while PostgreSQL is stopped and 200 again once it is back, with no worker restart")
+    func healthFollowsDatabase() throws {
+        let scratch = try ScratchDirectory("health-pg")
+        let postgres = try PostgresServer(in: scratch.path)
+        let stack = try Stack("health", workerEnvironment: ["DATABASE_URL": postgres.connectionString])
+        let up = try stack.request("GET", "/api/cron/health", token: nil)
+        #expect(up.status == 200)
+        #expect(up.body == #"{"status":"ok"}"#)
+
+        try postgres.stop()
+        let started = Date()
+        for _ in 0..<3 {
+            let down = try stack.request("GET", "/api/cron/health", token: nil)
+            #expect(down.status == 503)
+            #expect(down.body == #"{"status":"unavailable"}"#)
+        }
+        let stats = try stack.request("GET", "/api/cron/cleanup-sessions")
+        #expect(stats.status == 500)
+        #expect(stats.body == #"{"success":false,"error":"Internal Server Error"}"#)
+        #expect(Date().timeIntervalSince(started) < 20, "failures answer promptly")
+
+        try postgres.start()
+        for _ in 0..<3 {
+            #expect(try stack.request("GET", "/api/cron/health", token: nil).status == 200)
+        }
+        #expect(stack.workers.allSatisfy { $0.process.isRunning })
+    }
+}
+
+@Suite("the deployment files")
+struct DeploymentFileTests {
+    @Test("the systemd units pass systemd-analyze verify with no warning")
+    func systemdUnits() throws {
+        let scratch = try ScratchDirectory("units")
+        let source = PackagePaths.root + "/deploy/systemd/"
+        // verify needs instances of the templates and an ExecStart that exists.
+        let copies = [("authsweep@.socket", "authsweep@1.socket"), ("authsweep@.service", "authsweep@1.service"),
+                      ("authsweep-cleanup.service", "authsweep-cleanup.service"), ("authsweep-cleanup.timer", "authsweep-cleanup.timer")]
+        for (original, copy) in copies {
+            let text = try String(contentsOfFile: source + original, encoding: .utf8)
+                .replacingOccurrences(of: "/usr/local/bin/authsweep", with: PackagePaths.binary)
+            try text.write(toFile: "\(scratch.path)/\(copy)", atomically: true, encoding: .utf8)
+        }
+        let result = try ChildProcess.run("/usr/bin/systemd-analyze", ["verify"] + copies.map { "\(scratch.path)/\($0.1)" })
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+    }
+
+    @Test("install.sh stages the binary, the configuration, a fresh secret, the units and an nginx site that nginx accepts")
+    func installScript() throws {
+        let scratch = try ScratchDirectory("install")
+        let root = scratch.path + "/root"
+        let certificate = scratch.path + "/cert.pem", key = scratch.path + "/key.pem"
+        let openssl = try ChildProcess.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                                              "-nodes", "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=cron.test.example"])
+        #expect(openssl.status == 0)
+        let install = try ChildProcess.run(PackagePaths.root + "/deploy/install.sh", [
+            "--binary", PackagePaths.binary, "--root", root, "--no-packages", "--no-start", "--workers", "5",
+            "--server-name", "cron.test.example", "--certificate", certificate, "--key", key,
+            "--database-url", "postgresql://authsweep@localhost/app?application_name=a&sslmode=prefer",
+        ])
+        #expect(install.status == 0, "\(install.stderr)")
+        let fileManager = FileManager.default
+        for path in ["/usr/local/bin/authsweep", "/etc/authsweep/authsweep.conf", "/etc/systemd/system/authsweep@.service",
+                     "/etc/systemd/system/authsweep@.socket", "/etc/systemd/system/authsweep-cleanup.timer"] {
+            #expect(fileManager.fileExists(atPath: root + path), "\(path)")
+        }
+        let secretAttributes = try fileManager.attributesOfItem(atPath: root + "/etc/authsweep/cron_secret")
+        #expect(secretAttributes[.posixPermissions] as? Int == 0o600)
+        #expect((secretAttributes[.size] as? Int ?? 0) >= 40)
+        let environment = try String(contentsOfFile: root + "/etc/authsweep/authsweep.env", encoding: .utf8)
+        #expect(environment.contains("DATABASE_URL='postgresql://authsweep@localhost/app?application_name=a&sslmode=prefer'"))
+
+        let site = try String(contentsOfFile: root + "/etc/nginx/sites-available/authsweep.conf", encoding: .utf8)
+        #expect(site.components(separatedBy: "server unix:/run/authsweep/authsweep-").count - 1 == 5)
+        #expect(site.contains("server_name cron.test.example;") && site.contains("ssl_certificate \(certificate);"))
+        let main = """
+            pid \(scratch.path)/nginx.pid;
+            error_log \(scratch.path)/error.log;
+            events {}
+            http { access_log off; include \(root)/etc/nginx/sites-enabled/*.conf; }
+            """
+        try main.write(toFile: scratch.path + "/nginx.conf", atomically: true, encoding: .utf8)
+        let nginx = try ChildProcess.run("/usr/sbin/nginx", ["-t", "-q", "-c", scratch.path + "/nginx.conf", "-p", scratch.path])
+        #expect(nginx.status == 0, "\(nginx.stderr)")
+
+        let again = try ChildProcess.run(PackagePaths.root + "/deploy/install.sh", [
+            "--binary", PackagePaths.binary, "--root", root, "--no-packages", "--no-start", "--database-url", "postgresql://other/db",
+        ])
+        #expect(again.status == 0)
+        #expect(try String(contentsOfFile: root + "/etc/authsweep/authsweep.env", encoding: .utf8) == environment, "a second run keeps the configuration")
+    }
+}

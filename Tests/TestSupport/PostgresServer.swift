@@ -1,0 +1,50 @@
+import Foundation
+
+/// A PostgreSQL cluster of one test's own, for tests that stop and start
+/// the server. As root it runs as the unprivileged `authsweep-pg` user that
+/// scripts/test creates, since PostgreSQL refuses to run as root.
+public final class PostgresServer: Sendable {
+    public let directory: String
+    private let binaries: String
+
+    /// libpq connection string for the `postgres` database over the cluster's unix socket.
+    public var connectionString: String { "host=\(directory) dbname=postgres user=postgres" }
+
+    public init(in scratch: String) throws {
+        directory = scratch + "/pg"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        guard let newest = versions.compactMap(Int.init).max() else {
+            throw TestSetupError("no PostgreSQL server under /usr/lib/postgresql; run scripts/test")
+        }
+        binaries = "/usr/lib/postgresql/\(newest)/bin"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if TestUser.isRoot {
+            let chown = try ChildProcess.run("/bin/chown", ["authsweep-pg", directory])
+            guard chown.status == 0 else { throw TestSetupError("chown authsweep-pg failed (scripts/test creates that user): \(chown.stderr)") }
+        }
+        try run("initdb", ["-D", "\(directory)/data", "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
+        try start()
+    }
+
+    public func start() throws {
+        try run("pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/postgresql.log", "-w", "-t", "30",
+                           "-o", "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c fsync=off", "start"])
+    }
+
+    public func stop() throws {
+        try run("pg_ctl", ["-D", "\(directory)/data", "-m", "fast", "-w", "stop"])
+    }
+
+    private func run(_ program: String, _ arguments: [String]) throws {
+        let result = TestUser.isRoot
+            ? try ChildProcess.run("/usr/sbin/runuser", ["-u", "authsweep-pg", "--", "\(binaries)/\(program)"] + arguments)
+            : try ChildProcess.run("\(binaries)/\(program)", arguments)
+        guard result.status == 0 else {
+            throw TestSetupError("\(program) failed (\(result.status)): \(result.stderr) \(result.stdout)")
+        }
+    }
+
+    deinit {
+        try? stop()
+    }
+}
