@@ -26,9 +26,10 @@ public final class FastCGIServer: Sendable {
     private let wakeDescriptors: (read: Int32, write: Int32)
 
     /// - Parameters:
-    ///   - readTimeoutSeconds: how long a web-server connection may stay
-    ///     silent while a request is being read or written before the
-    ///     responder gives it up, so a stalled peer cannot hold a thread.
+    ///   - readTimeoutSeconds: the longest a responder spends reading one
+    ///     request (and waiting for a kept connection's next one), and the
+    ///     longest one write may block, so that no peer, silent or slow, can
+    ///     hold a responder.
     public init(listeners: [FastCGIListener], threads: Int, readTimeoutSeconds: Int = 10) throws(FastCGIError) {
         precondition(!listeners.isEmpty, "a FastCGI server needs at least one listener")
         self.listeners = listeners
@@ -64,11 +65,16 @@ public final class FastCGIServer: Sendable {
         sigaddset(&stopSignals, SIGINT)
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
+        let deadlines = ReadDeadlines(slots: threadCount, limitSeconds: readTimeoutSeconds)
         var threads: [pthread_t] = []
-        for index in 0..<threadCount {
+        for index in 0...threadCount {
             do {
                 threads.append(try spawnThread { [self] in
-                    responderLoop(handler: makeHandler(index))
+                    if index == threadCount {
+                        watchdogLoop(deadlines)
+                    } else {
+                        responderLoop(slot: index, handler: makeHandler(index), deadlines: deadlines)
+                    }
                 })
             } catch {
                 stop()
@@ -104,40 +110,66 @@ public final class FastCGIServer: Sendable {
         try systemCall("setsockopt(SO_SNDTIMEO)") { setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, size) }
     }
 
-    private func responderLoop(handler: any FastCGIHandler) {
-        let connection = FastCGIConnection(listener: listeners[0].descriptor)
+    private func responderLoop(slot: Int, handler: any FastCGIHandler, deadlines: ReadDeadlines) {
+        let connection = ResponderConnection(slot: slot, deadlines: deadlines)
         var pollSet = listeners.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
         pollSet.append(pollfd(fd: wakeDescriptors.read, events: Int16(POLLIN), revents: 0))
         while !stopping.load(ordering: .sequentiallyConsistent) {
-            // A kept-alive web-server connection is read directly; otherwise
-            // wait until a listener has a connection to accept.
+            // A kept-alive web-server connection is read directly, if it
+            // sends a next request in time; otherwise wait until a listener
+            // has a connection to accept.
             if let kept = connection.keptDescriptor {
                 var keptSet = [pollfd(fd: kept, events: Int16(POLLIN), revents: 0), pollSet[pollSet.count - 1]]
                 guard poll(&keptSet, 2, Int32(readTimeoutSeconds * 1000)) > 0, keptSet[1].revents == 0 else {
                     connection.dropKeptConnection()
                     continue
                 }
-                connection.serveNext(with: handler)
+                connection.serve(socket: kept, with: handler)
                 continue
             }
             for index in pollSet.indices { pollSet[index].revents = 0 }
             guard poll(&pollSet, nfds_t(pollSet.count), -1) > 0 else { continue }
             if pollSet[pollSet.count - 1].revents != 0 { break }
             for index in listeners.indices where pollSet[index].revents != 0 {
-                connection.serveNext(on: listeners[index].descriptor, with: handler)
+                // Non-blocking: another responder may have taken it first.
+                // (On Linux the accepted socket does not inherit O_NONBLOCK.)
+                let socket = accept(listeners[index].descriptor, nil, nil)
+                if socket >= 0 {
+                    _ = fcntl(socket, F_SETFD, FD_CLOEXEC)
+                    connection.serve(socket: socket, with: handler)
+                } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR {
+                    // EMFILE, ENOBUFS...: back off rather than spin on a
+                    // listener that stays readable.
+                    usleep(20_000)
+                }
             }
+        }
+    }
+
+    /// Enforces the read deadlines until the server stops.
+    private func watchdogLoop(_ deadlines: ReadDeadlines) {
+        while !stopping.load(ordering: .sequentiallyConsistent) {
+            usleep(200_000)
+            deadlines.enforce()
         }
     }
 }
 
 /// One responder thread's `FCGX_Request`: it stays on that thread and is
 /// freed with it.
-private final class FastCGIConnection {
+private final class ResponderConnection {
     private let request: UnsafeMutablePointer<FCGX_Request>
+    private let slot: Int
+    private let deadlines: ReadDeadlines
 
-    init(listener: Int32) {
+    init(slot: Int, deadlines: ReadDeadlines) {
+        self.slot = slot
+        self.deadlines = deadlines
         request = .allocate(capacity: 1)
-        FCGX_InitRequest(request, listener, 0)
+        // No listening socket: connections are accepted by the loop and
+        // handed over in ipcFd, so libfcgi never accepts one by itself
+        // (its retry after a bad request then fails with EBADF at once).
+        FCGX_InitRequest(request, -1, 0)
     }
 
     deinit {
@@ -154,26 +186,25 @@ private final class FastCGIConnection {
         FCGX_Free(request, 1)
     }
 
-    /// Accepts one request on `listener` (if another thread did not take
-    /// it first) and answers it.
-    func serveNext(on listener: Int32, with handler: any FastCGIHandler) {
-        request.pointee.listen_sock = listener
-        serveNext(with: handler)
-    }
-
-    func serveNext(with handler: any FastCGIHandler) {
-        let status = FCGX_Accept_r(request)
-        guard status >= 0 else {
-            // A connection that sent a malformed request or went away is
-            // dropped by libfcgi, which then retries and ends with EAGAIN
-            // (another responder took the next one). Anything else is accept
-            // failing (EMFILE, ENOBUFS): back off rather than spin on a
-            // listener that stays readable.
-            if status != -EAGAIN && status != -EWOULDBLOCK { usleep(20_000) }
+    /// Reads one request from `socket` (accepted, or kept from the last
+    /// request) within the read deadline, and answers it. libfcgi closes
+    /// the socket unless the web server asked to keep it.
+    func serve(socket: Int32, with handler: any FastCGIHandler) {
+        request.pointee.ipcFd = socket
+        // FCGX_Accept_r first finishes the previous request and would close
+        // ipcFd unless that request asked to keep it; the BEGIN_REQUEST
+        // record read next sets keepConnection to what this peer asks.
+        request.pointee.keepConnection = 1
+        deadlines.begin(slot: slot, socket: socket)
+        // Negative: the peer sent something that is not a request, went
+        // away, or missed the deadline; libfcgi has closed the connection.
+        guard FCGX_Accept_r(request) >= 0 else {
+            deadlines.end(slot: slot)
             return
         }
         let parameters = copyParameters()
         drainInput()
+        deadlines.end(slot: slot)
         let response = handler.handle(FastCGIRequest(parameters: parameters))
         let bytes = response.serialized
         bytes.withUnsafeBufferPointer { buffer in

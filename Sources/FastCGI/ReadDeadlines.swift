@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Synchronization
+
+/// Bounds the whole time a responder may spend reading one request, so a
+/// peer that trickles bytes (each read within the socket timeout) cannot
+/// hold a responder for longer than the deadline either.
+///
+/// Each responder registers a duplicate of its connection's descriptor while
+/// it reads; a watchdog thread shuts the socket down once the deadline has
+/// passed, which makes libfcgi's blocked read fail and drop the connection.
+/// The duplicate is closed only by its responder, under the lock, so the
+/// watchdog never touches a descriptor number that was reused.
+final class ReadDeadlines: Sendable {
+    private struct Reading {
+        let duplicate: Int32
+        let deadlineNanoseconds: UInt64
+    }
+
+    private let readings: Mutex<[Reading?]>
+    private let limitNanoseconds: UInt64
+
+    init(slots: Int, limitSeconds: Int) {
+        readings = Mutex([Reading?](repeating: nil, count: slots))
+        limitNanoseconds = UInt64(limitSeconds) * 1_000_000_000
+    }
+
+    /// Starts the clock for responder `slot` reading from `socket`.
+    func begin(slot: Int, socket: Int32) {
+        let duplicate = fcntl(socket, F_DUPFD_CLOEXEC, 0)
+        guard duplicate >= 0 else { return }
+        let deadline = Self.now() + limitNanoseconds
+        readings.withLock { $0[slot] = Reading(duplicate: duplicate, deadlineNanoseconds: deadline) }
+    }
+
+    /// The request has been read (or dropped): stop the clock.
+    func end(slot: Int) {
+        readings.withLock { readings in
+            if let reading = readings[slot] { close(reading.duplicate) }
+            readings[slot] = nil
+        }
+    }
+
+    /// Shuts down every connection whose deadline has passed.
+    func enforce() {
+        let now = Self.now()
+        readings.withLock { readings in
+            for reading in readings.compactMap({ $0 }) where reading.deadlineNanoseconds <= now {
+                shutdown(reading.duplicate, Int32(SHUT_RDWR))
+            }
+        }
+    }
+
+    private static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
