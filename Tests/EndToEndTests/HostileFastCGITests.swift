@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Threads of a process, from /proc.
+func threadCount(_ pid: pid_t) -> Int {
+    ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).count
+}
+
+@Suite("hostile FastCGI straight to a worker's socket", .serialized)
+final class HostileFastCGITests {
+    let stack: Stack
+    var socket: String { stack.worker.socketPath }
+
+    init() throws {
+        // A short read deadline keeps the stalled-peer tests quick.
+        stack = try Stack("hostile_fcgi", workerEnvironment: ["AUTHSWEEP_SERVE_READ_TIMEOUT_SECONDS": "2"])
+    }
+
+    /// A well-formed stats request straight to the socket.
+    func directStats() throws -> Int? {
+        let connection = try FastCGIConnection(unixSocket: socket)
+        connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer \(Stack.secret)"))
+        return FastCGIRecord.parseResponse(connection.receiveAll())?.status
+    }
+
+    /// The worker is alive, has its threads, and answers directly and through nginx.
+    func expectStillServing(threads expected: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(stack.worker.process.isRunning, sourceLocation: sourceLocation)
+        #expect(try directStats() == 200, sourceLocation: sourceLocation)
+        for _ in 0..<3 {
+            #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200, sourceLocation: sourceLocation)
+        }
+        #expect(threadCount(stack.worker.process.processIdentifier) == expected, "no thread leaked", sourceLocation: sourceLocation)
+    }
+
+    @Test("a well-formed request straight to the socket gets the contract's answer")
+    func wellFormed() throws {
+        #expect(try directStats() == 200)
+        let connection = try FastCGIConnection(unixSocket: socket)
+        connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-auth"))
+        let response = try #require(FastCGIRecord.parseResponse(connection.receiveAll()))
+        #expect(response.status == 401 && response.body == #"{"error":"Unauthorized"}"# && response.ended)
+    }
+
+    @Test("random bytes, truncated records, a wrong version and unknown record types are dropped")
+    func garbage() throws {
+        let threads = threadCount(stack.worker.process.processIdentifier)
+        var generator = SystemRandomNumberGenerator()
+        let valid = FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer \(Stack.secret)")
+        var inputs: [[UInt8]] = (0..<20).map { _ in (0..<Int.random(in: 1...4096, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        inputs += [
+            Array(valid.prefix(5)),                                    // a truncated header
+            Array(valid.prefix(valid.count / 2)),                      // a truncated request
+            FastCGIRecord.record(FastCGIRecord.beginRequest, content: [0, 1, 0, 0, 0, 0, 0, 0], version: 9) + Array(valid.dropFirst(16)),
+            FastCGIRecord.record(77, content: [1, 2, 3]) + valid,      // an unknown record type first
+            FastCGIRecord.record(FastCGIRecord.beginRequest, content: [0, 9, 0, 0, 0, 0, 0, 0]) + Array(valid.dropFirst(16)), // unknown role
+            FastCGIRecord.record(FastCGIRecord.params, content: [255, 255, 255, 255]),   // params before begin
+            [],
+        ]
+        for input in inputs {
+            let connection = try FastCGIConnection(unixSocket: socket)
+            connection.send(input)
+            connection.finishWriting()
+            let answer = connection.receiveAll()
+            if let response = FastCGIRecord.parseResponse(answer) {
+                #expect(response.status != 500)
+            }
+        }
+        try expectStillServing(threads: threads)
+    }
+
+    @Test("a content length larger than what is sent, or a peer that goes silent, is given up after the read deadline")
+    func stalledPeers() throws {
+        let threads = threadCount(stack.worker.process.processIdentifier)
+        let partial = FastCGIRecord.begin() + FastCGIRecord.record(FastCGIRecord.params, content: Array(repeating: 1, count: 10), declaredLength: 5000)
+        var stalled: [FastCGIConnection] = []
+        for index in 0..<6 {
+            let connection = try FastCGIConnection(unixSocket: socket)
+            if index % 2 == 0 { connection.send(partial) }  // the others send nothing at all
+            stalled.append(connection)
+        }
+        let started = Date()
+        // Six stalled peers against two responders: each is dropped after
+        // the 2 s deadline, so a real request waits a few seconds at most.
+        #expect(try directStats() == 200)
+        #expect(Date().timeIntervalSince(started) < 10)
+        for connection in stalled {
+            _ = connection.receiveAll()   // returns once the worker has closed it
+        }
+        #expect(Date().timeIntervalSince(started) < 15, "every stalled connection was closed by the worker")
+        try expectStillServing(threads: threads)
+    }
+
+    @Test("a peer trickling a request byte by byte cannot hold a responder past the deadline")
+    func trickle() throws {
+        let connection = try FastCGIConnection(unixSocket: socket)
+        let request = FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer \(Stack.secret)")
+        let started = Date()
+        var closedByWorker = false
+        for byte in request {
+            if !connection.send([byte]) { closedByWorker = true; break }
+            usleep(300_000)   // well within the socket timeout, each time
+            if Date().timeIntervalSince(started) > 8 { break }
+        }
+        #expect(closedByWorker || FastCGIRecord.parseResponse(connection.receiveAll()) == nil)
+        #expect(Date().timeIntervalSince(started) < 8, "the worker cut the connection near its 2 s deadline")
+    }
+
+    @Test("tens of thousands of parameters and a parameter of a megabyte are answered normally")
+    func hugeParameters() throws {
+        let threads = threadCount(stack.worker.process.processIdentifier)
+        var pairs: [(String, [UInt8])] = [("REQUEST_METHOD", Array("GET".utf8)), ("REQUEST_URI", Array("/api/cron/cleanup-sessions".utf8)),
+                                          ("HTTP_AUTHORIZATION", Array("Bearer \(Stack.secret)".utf8))]
+        pairs += (0..<30_000).map { ("HTTP_X_FILLER_\($0)", Array("value-\($0)".utf8)) }
+        let many = try FastCGIConnection(unixSocket: socket)
+        many.send(FastCGIRecord.begin() + FastCGIRecord.params(pairs) + FastCGIRecord.stdinStream([]))
+        #expect(FastCGIRecord.parseResponse(many.receiveAll())?.status == 200)
+
+        let big = try FastCGIConnection(unixSocket: socket)
+        let megabyte = [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20)
+        big.send(FastCGIRecord.begin() + FastCGIRecord.params(Array(pairs.prefix(3)) + [("HTTP_X_BIG", megabyte)]) + FastCGIRecord.stdinStream([]))
+        #expect(FastCGIRecord.parseResponse(big.receiveAll())?.status == 200)
+
+        let hugeToken = try FastCGIConnection(unixSocket: socket)
+        hugeToken.send(FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer " + String(repeating: "x", count: 1 << 20)))
+        #expect(FastCGIRecord.parseResponse(hugeToken.receiveAll())?.status == 401)
+        try expectStillServing(threads: threads)
+    }
+
+    @Test("connections closed in the middle of a response or a request body do not hurt the worker")
+    func peersThatLeave() throws {
+        let threads = threadCount(stack.worker.process.processIdentifier)
+        for _ in 0..<20 {
+            let connection = try FastCGIConnection(unixSocket: socket)
+            connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer \(Stack.secret)"))
+        }   // each closes at once, before the answer is read
+        for _ in 0..<5 {
+            let connection = try FastCGIConnection(unixSocket: socket)
+            connection.send(FastCGIRecord.begin() + FastCGIRecord.params([("REQUEST_METHOD", Array("POST".utf8))])
+                            + FastCGIRecord.record(FastCGIRecord.stdin, content: [1, 2, 3], declaredLength: 60_000))
+        }
+        usleep(500_000)
+        try expectStillServing(threads: threads)
+    }
+
+    @Test("a kept-alive connection serves several requests, then is closed when it goes idle")
+    func keepAlive() throws {
+        let connection = try FastCGIConnection(unixSocket: socket)
+        for _ in 0..<3 {
+            connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: true))
+            var answer: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while FastCGIRecord.parseResponse(answer)?.ended != true {
+                let count = recv(connection.descriptor, &buffer, buffer.count, 0)
+                guard count > 0 else { break }
+                answer += buffer[0..<count]
+            }
+            #expect(FastCGIRecord.parseResponse(answer)?.status == 200)
+        }
+        let started = Date()
+        #expect(connection.receiveAll().isEmpty, "the worker closes the idle connection")
+        #expect(Date().timeIntervalSince(started) < 6)
+    }
+}
