@@ -15,7 +15,7 @@ final class Stack {
 
     var worker: WorkerProcess { workers[0] }
 
-    init(_ name: String, workerEnvironment: [String: String?] = [:]) throws {
+    init(_ name: String, workerEnvironment: [String: String?] = [:], rateLimit: String? = nil) throws {
         scratch = try ScratchDirectory(name)
         database = try TestDatabase.fresh("e2e_\(name)")
         var environment: [String: String?] = [
@@ -29,7 +29,7 @@ final class Stack {
         workers = try (1...3).map { number in
             try WorkerProcess(directory: directory, name: "authsweep-\(number)", environment: environment)
         }
-        nginx = try NginxServer(directory: scratch.path, socketDirectory: scratch.path)
+        nginx = try NginxServer(directory: scratch.path, socketDirectory: scratch.path, rateLimit: rateLimit)
     }
 
     /// A request through nginx; `token` goes in `Authorization: Bearer`.

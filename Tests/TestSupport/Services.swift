@@ -109,9 +109,12 @@ public final class NginxServer: Sendable {
     public let process: ChildProcess
     public let directory: String
 
-    /// - Parameter socketDirectory: where the workers' `authsweep-N.sock` are
-    ///   (the example's `/run/authsweep/`).
-    public init(directory: String, socketDirectory: String) throws {
+    /// - Parameters:
+    ///   - socketDirectory: where the workers' `authsweep-N.sock` are (the
+    ///     example's `/run/authsweep/`).
+    ///   - rateLimit: replaces the example's `rate=2r/s`, for tests that send
+    ///     many requests on purpose to see what the worker does with them.
+    public init(directory: String, socketDirectory: String, rateLimit: String? = nil) throws {
         self.directory = directory + "/nginx"
         httpPort = try freePort()
         httpsPort = try freePort()
@@ -137,7 +140,7 @@ public final class NginxServer: Sendable {
             ("listen [::]:80;", ""),
             ("listen [::]:443 ssl http2;", ""),
         ]
-        for (original, replacement) in substitutions {
+        for (original, replacement) in substitutions + (rateLimit.map { [("rate=2r/s", "rate=\($0)")] } ?? []) {
             guard site.contains(original) else { throw TestSetupError("nginx.conf.example no longer contains '\(original)'") }
             site = site.replacingOccurrences(of: original, with: replacement)
         }
@@ -201,7 +204,14 @@ public enum HTTPClient {
         // -k: the tests' certificate is self-signed.
         var arguments = ["-s", "-k", "-i", "--max-time", "60", "-X", method, url]
         for header in headers { arguments += ["-H", header] }
-        if let body { arguments += ["--data-binary", body] }
+        var bodyFile: String?
+        if let body {
+            let path = NSTemporaryDirectory() + "authsweep-body-\(UUID().uuidString)"
+            try body.write(toFile: path, atomically: false, encoding: .utf8)
+            bodyFile = path
+            arguments += ["--data-binary", "@" + path]
+        }
+        defer { bodyFile.map { try? FileManager.default.removeItem(atPath: $0) } }
         let result = try ChildProcess.run("/usr/bin/curl", arguments)
         guard result.status == 0 else { throw TestSetupError("curl failed (\(result.status)): \(result.stderr)") }
         return try parse(result.stdout)
@@ -218,5 +228,52 @@ public enum HTTPClient {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         return HTTPResponse(status: status, headers: headers, body: String(raw[split.upperBound...]))
+    }
+}
+
+extension HTTPClient {
+    /// One request of a batch: the header lines are raw bytes, so they can
+    /// carry what a String cannot (bytes that are not UTF-8).
+    public struct BatchRequest {
+        public var method: String
+        public var path: String
+        public var headerLines: [[UInt8]]
+        public init(_ method: String, _ path: String, headerLines: [[UInt8]] = []) {
+            self.method = method
+            self.path = path
+            self.headerLines = headerLines
+        }
+    }
+
+    /// Sends every request with one curl process (a config file, one block
+    /// per request, reusing the connection; HTTP/1.1, where nginx answers an
+    /// oversized header with 400 at once) and returns the statuses in order.
+    public static func statuses(of requests: [BatchRequest], baseURL: String, scratch: String) throws -> [Int] {
+        var config: [UInt8] = []
+        func quoted(_ bytes: [UInt8]) -> [UInt8] {
+            var output: [UInt8] = [UInt8(ascii: "\"")]
+            for byte in bytes {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { output.append(UInt8(ascii: "\\")) }
+                output.append(byte)
+            }
+            return output + [UInt8(ascii: "\"")]
+        }
+        for (index, request) in requests.enumerated() {
+            if index > 0 { config += Array("next\n".utf8) }
+            config += Array("request = ".utf8) + quoted(Array(request.method.utf8)) + [10]
+            config += Array("url = ".utf8) + quoted(Array((baseURL + request.path).utf8)) + [10]
+            for line in request.headerLines { config += Array("header = ".utf8) + quoted(line) + [10] }
+            config += Array("output = \"/dev/null\"\nwrite-out = \"%{http_code}\\n\"\ninsecure\nsilent\nhttp1.1\nmax-time = 30\n".utf8)
+            if request.method == "HEAD" { config += Array("head\n".utf8) }
+        }
+        let path = scratch + "/curl-\(UUID().uuidString).conf"
+        try Data(config).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try ChildProcess.run("/usr/bin/curl", ["-K", path])
+        let statuses = result.stdout.split(separator: "\n").map { Int($0) ?? -1 }
+        guard statuses.count == requests.count else {
+            throw TestSetupError("curl answered \(statuses.count) of \(requests.count) requests: \(result.stderr)")
+        }
+        return statuses
     }
 }
