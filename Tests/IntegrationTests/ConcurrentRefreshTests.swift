@@ -15,7 +15,7 @@ final class ConcurrentRefreshTests {
 
     @Test("sessions whose expiry is pushed into the future while the cleanup runs are never deleted")
     func refreshedSessionsSurvive() throws {
-        let expiredCount = 60_000
+        let expiredCount = 200_000
         try database.insertSessions(expiredCount, prefix: "s-", expiringIn: -60)
         let test = TestJobs(database) { $0.batchSize = 500 }
         let configuration = test.configuration

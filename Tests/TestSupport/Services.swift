@@ -217,7 +217,8 @@ public enum HTTPClient {
         return try parse(result.stdout)
     }
 
-    static func parse(_ raw: String) throws -> HTTPResponse {
+    /// Parses curl's `-i` output.
+    public static func parse(_ raw: String) throws -> HTTPResponse {
         guard let split = raw.range(of: "\r\n\r\n") else { throw TestSetupError("no header end in: \(raw)") }
         let headLines = raw[..<split.lowerBound].components(separatedBy: "\r\n")
         let statusParts = headLines[0].split(separator: " ")

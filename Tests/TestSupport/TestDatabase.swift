@@ -71,9 +71,15 @@ public struct TestDatabase: Sendable {
         try connect().executeScript(unsafeSQL: sql)
     }
 
+    /// Advisory locks held in this database (other suites' databases aside).
+    public func advisoryLocks() throws -> Int {
+        try integer("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = $1", [name])
+    }
+
     /// Inserts `count` NextAuth sessions `<prefix><n>` (n from 1) for
     /// `userID`, expiring `seconds` from now (UTC) minus n seconds.
     public func insertSessions(_ count: Int, prefix: String, userID: String = "user-1", expiringIn seconds: Int) throws {
+        precondition(seconds <= 0 || seconds > count, "sessions meant to be active must all expire after now")
         try connect().query(
             """
             INSERT INTO "Session" (id, "sessionToken", "userId", expires)
