@@ -3,8 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Synchronization
-
 /// Bounds the whole time a responder may spend reading one request, so a
 /// peer that trickles bytes (each read within the socket timeout) cannot
 /// hold a responder for longer than the deadline either.
@@ -14,18 +12,34 @@ import Synchronization
 /// passed, which makes libfcgi's blocked read fail and drop the connection.
 /// The duplicate is closed only by its responder, under the lock, so the
 /// watchdog never touches a descriptor number that was reused.
-final class ReadDeadlines: Sendable {
+final class ReadDeadlines: @unchecked Sendable {
+    // @unchecked: `readings` is only touched with `lock` held. A pthread
+    // mutex rather than Synchronization.Mutex, whose futexes
+    // ThreadSanitizer cannot see (it would report false races).
     private struct Reading {
         let duplicate: Int32
         let deadlineNanoseconds: UInt64
     }
 
-    private let readings: Mutex<[Reading?]>
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var readings: [Reading?]
     private let limitNanoseconds: UInt64
 
     init(slots: Int, limitSeconds: Int) {
-        readings = Mutex([Reading?](repeating: nil, count: slots))
+        pthread_mutex_init(lock, nil)
+        readings = [Reading?](repeating: nil, count: slots)
         limitNanoseconds = UInt64(limitSeconds) * 1_000_000_000
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    private func withLock<Result>(_ body: (inout [Reading?]) -> Result) -> Result {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return body(&readings)
     }
 
     /// Starts the clock for responder `slot` reading from `socket`.
@@ -33,12 +47,12 @@ final class ReadDeadlines: Sendable {
         let duplicate = fcntl(socket, F_DUPFD_CLOEXEC, 0)
         guard duplicate >= 0 else { return }
         let deadline = Self.now() + limitNanoseconds
-        readings.withLock { $0[slot] = Reading(duplicate: duplicate, deadlineNanoseconds: deadline) }
+        withLock { $0[slot] = Reading(duplicate: duplicate, deadlineNanoseconds: deadline) }
     }
 
     /// The request has been read (or dropped): stop the clock.
     func end(slot: Int) {
-        readings.withLock { readings in
+        withLock { readings in
             if let reading = readings[slot] { close(reading.duplicate) }
             readings[slot] = nil
         }
@@ -47,7 +61,7 @@ final class ReadDeadlines: Sendable {
     /// Shuts down every connection whose deadline has passed.
     func enforce() {
         let now = Self.now()
-        readings.withLock { readings in
+        withLock { readings in
             for reading in readings.compactMap({ $0 }) where reading.deadlineNanoseconds <= now {
                 shutdown(reading.duplicate, Int32(SHUT_RDWR))
             }

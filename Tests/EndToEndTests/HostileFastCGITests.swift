@@ -26,7 +26,7 @@ final class HostileFastCGITests {
 
     /// The worker is alive, has its threads, and answers directly and through nginx.
     func expectStillServing(threads expected: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        #expect(stack.worker.process.isRunning, sourceLocation: sourceLocation)
+        #expect(stack.worker.process.isRunning, "\(stack.worker.process.standardError.suffix(3000))", sourceLocation: sourceLocation)
         #expect(try directStats() == 200, sourceLocation: sourceLocation)
         for _ in 0..<3 {
             #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200, sourceLocation: sourceLocation)
