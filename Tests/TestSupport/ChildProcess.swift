@@ -15,6 +15,12 @@ public final class ChildProcess: @unchecked Sendable {
     /// process's environment (a nil value removes a variable).
     public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) throws {
         var merged = ProcessInfo.processInfo.environment
+        // Under AddressSanitizer the test runner itself runs without leak
+        // checks (XCTest and Foundation keep allocations until exit); the
+        // authsweep binaries it starts get their own, stricter options.
+        if executable == PackagePaths.binary, let options = merged["AUTHSWEEP_BINARY_ASAN_OPTIONS"] {
+            merged["ASAN_OPTIONS"] = options
+        }
         for (name, value) in environment { merged[name] = value }
         let base = NSTemporaryDirectory() + "authsweep-child-\(UUID().uuidString)"
         stdoutPath = base + ".out"
