@@ -66,16 +66,14 @@ public final class FastCGIServer: Sendable {
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         let deadlines = ReadDeadlines(slots: threadCount, limitSeconds: readTimeoutSeconds)
+        var bodies: [@Sendable () -> Void] = [{ [self] in watchdogLoop(deadlines) }]
+        for index in 0..<threadCount {
+            bodies.append { [self] in responderLoop(slot: index, handler: makeHandler(index), deadlines: deadlines) }
+        }
         var threads: [pthread_t] = []
-        for index in 0...threadCount {
+        for body in bodies {
             do {
-                threads.append(try spawnThread { [self] in
-                    if index == threadCount {
-                        watchdogLoop(deadlines)
-                    } else {
-                        responderLoop(slot: index, handler: makeHandler(index), deadlines: deadlines)
-                    }
-                })
+                threads.append(try spawnThread(body))
             } catch {
                 stop()
                 threads.forEach { pthread_join($0, nil) }
