@@ -15,6 +15,17 @@ func finishedResponse(_ curl: ChildProcess) throws -> HTTPResponse {
     return try HTTPClient.parse(curl.standardOutput)
 }
 
+/// A pool whose cleanup of `expired` sessions (beside 5,000 live ones) in
+/// batches of 200 has been started over HTTP and is deleting.
+func largeCleanupUnderWay(_ name: String, expired: Int) throws -> (Stack, ChildProcess) {
+    let stack = try Stack(name, workerEnvironment: ["AUTHSWEEP_CLEANUP_BATCH_SIZE": "200"])
+    try stack.database.insertSessions(expired, prefix: "old-", expiringIn: -60)
+    try stack.database.insertSessions(5_000, prefix: "live-", expiringIn: 4 * 3600)
+    let curl = try backgroundCleanup(stack)
+    try waitUntilDeleting(stack.database, expired: expired)
+    return (stack, curl)
+}
+
 /// Waits until some expired sessions are gone: the cleanup is under way.
 func waitUntilDeleting(_ database: TestDatabase, expired: Int) throws {
     try waitFor("the cleanup to start deleting", seconds: 20) {
@@ -52,12 +63,8 @@ final class DatabaseFaultTests {
 
     @Test("a connection killed by the server in the middle of a cleanup touches nothing outside the rules, and the next run finishes")
     func backendTerminated() throws {
-        let stack = try Stack("terminate", workerEnvironment: ["AUTHSWEEP_CLEANUP_BATCH_SIZE": "200"])
         let expired = 300_000
-        try stack.database.insertSessions(expired, prefix: "old-", expiringIn: -60)
-        try stack.database.insertSessions(5_000, prefix: "live-", expiringIn: 4 * 3600)
-        let curl = try backgroundCleanup(stack)
-        try waitUntilDeleting(stack.database, expired: expired)
+        let (stack, curl) = try largeCleanupUnderWay("terminate", expired: expired)
         let killed = try stack.database.integer(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'authsweep'", [stack.database.name])
         #expect(killed >= 1)
@@ -106,12 +113,8 @@ final class DatabaseFaultTests {
 final class WorkerFaultTests {
     @Test("SIGKILL in the middle of a large cleanup loses nothing unexpired and leaves the lock free")
     func killed() throws {
-        let stack = try Stack("sigkill", workerEnvironment: ["AUTHSWEEP_CLEANUP_BATCH_SIZE": "200"])
         let expired = 300_000
-        try stack.database.insertSessions(expired, prefix: "old-", expiringIn: -60)
-        try stack.database.insertSessions(5_000, prefix: "live-", expiringIn: 4 * 3600)
-        let curl = try backgroundCleanup(stack)
-        try waitUntilDeleting(stack.database, expired: expired)
+        let (stack, curl) = try largeCleanupUnderWay("sigkill", expired: expired)
         for worker in stack.workers { worker.process.signal(SIGKILL) }
         _ = try finishedResponse(curl)
         try waitFor("the killed worker's lock to be released", seconds: 10) {
