@@ -108,33 +108,67 @@ public final class FastCGIServer: Sendable {
         try systemCall("setsockopt(SO_SNDTIMEO)") { setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, size) }
     }
 
+    /// Most idle kept-alive connections one responder holds; beyond it the
+    /// longest idle one is closed.
+    private static let keptConnectionLimit = 32
+
+    /// One responder thread: waits on the listeners and on the web-server
+    /// connections it keeps alive (FCGI_KEEP_CONN) at the same time, so that
+    /// idle kept connections never stop it from taking new ones; serves one
+    /// request at a time.
     private func responderLoop(slot: Int, handler: any FastCGIHandler, deadlines: ReadDeadlines) {
-        let connection = ResponderConnection(slot: slot, deadlines: deadlines)
-        var pollSet = listeners.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
-        pollSet.append(pollfd(fd: wakeDescriptors.read, events: Int16(POLLIN), revents: 0))
-        while !stopping.load(ordering: .sequentiallyConsistent) {
-            // A kept-alive web-server connection is read directly, if it
-            // sends a next request in time; otherwise wait until a listener
-            // has a connection to accept.
-            if let kept = connection.keptDescriptor {
-                var keptSet = [pollfd(fd: kept, events: Int16(POLLIN), revents: 0), pollSet[pollSet.count - 1]]
-                guard poll(&keptSet, 2, Int32(readTimeoutSeconds * 1000)) > 0, keptSet[1].revents == 0 else {
-                    connection.dropKeptConnection()
-                    continue
+        var kept: [(connection: ResponderConnection, idleSince: UInt64)] = []
+        var spare: [ResponderConnection] = []
+        let idleLimit = UInt64(readTimeoutSeconds) * 1_000_000_000
+        let listenerCount = listeners.count
+
+        /// Serves a request on `connection`; keeps it if the web server asked to.
+        func serve(_ connection: ResponderConnection, socket: Int32) {
+            connection.serve(socket: socket, with: handler)
+            if connection.keptDescriptor != nil {
+                if kept.count >= Self.keptConnectionLimit {
+                    kept.removeFirst().connection.dropKeptConnection()
                 }
-                connection.serve(socket: kept, with: handler)
-                continue
+                kept.append((connection, monotonicNanoseconds()))
+            } else {
+                spare.append(connection)
             }
-            for index in pollSet.indices { pollSet[index].revents = 0 }
-            guard poll(&pollSet, nfds_t(pollSet.count), -1) > 0 else { continue }
-            if pollSet[pollSet.count - 1].revents != 0 { break }
+        }
+
+        while !stopping.load(ordering: .sequentiallyConsistent) {
+            var pollSet = listeners.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
+            pollSet.append(pollfd(fd: wakeDescriptors.read, events: Int16(POLLIN), revents: 0))
+            for entry in kept {
+                pollSet.append(pollfd(fd: entry.connection.keptDescriptor ?? -1, events: Int16(POLLIN), revents: 0))
+            }
+            // Wake up when the longest idle kept connection is due to close.
+            let timeout = kept.first.map { entry -> Int32 in
+                let waited = monotonicNanoseconds() &- entry.idleSince
+                return waited >= idleLimit ? 0 : Int32((idleLimit - waited) / 1_000_000) + 1
+            } ?? -1
+            guard poll(&pollSet, nfds_t(pollSet.count), timeout) >= 0 else { continue }
+            if pollSet[listenerCount].revents != 0 { break }
+
+            // Kept connections with a next request (or closed by the web server).
+            let isReady = kept.indices.map { pollSet[listenerCount + 1 + $0].revents != 0 }
+            let readyConnections = kept.indices.filter { isReady[$0] }.map { kept[$0].connection }
+            kept = kept.indices.filter { !isReady[$0] }.map { kept[$0] }
+            for connection in readyConnections {
+                serve(connection, socket: connection.keptDescriptor ?? -1)
+            }
+            let now = monotonicNanoseconds()
+            while let oldest = kept.first, now &- oldest.idleSince >= idleLimit {
+                kept.removeFirst().connection.dropKeptConnection()
+                spare.append(oldest.connection)
+            }
+
             for index in listeners.indices where pollSet[index].revents != 0 {
                 // Non-blocking: another responder may have taken it first.
                 // (On Linux the accepted socket does not inherit O_NONBLOCK.)
                 let socket = accept(listeners[index].descriptor, nil, nil)
                 if socket >= 0 {
                     _ = fcntl(socket, F_SETFD, FD_CLOEXEC)
-                    connection.serve(socket: socket, with: handler)
+                    serve(spare.popLast() ?? ResponderConnection(slot: slot, deadlines: deadlines), socket: socket)
                 } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR {
                     // EMFILE, ENOBUFS...: back off rather than spin on a
                     // listener that stays readable.
@@ -153,8 +187,8 @@ public final class FastCGIServer: Sendable {
     }
 }
 
-/// One responder thread's `FCGX_Request`: it stays on that thread and is
-/// freed with it.
+/// An `FCGX_Request` for one web-server connection at a time; it stays on
+/// its responder thread and is freed with it.
 private final class ResponderConnection {
     private let request: UnsafeMutablePointer<FCGX_Request>
     private let slot: Int
@@ -253,4 +287,10 @@ private func spawnThread(_ body: @escaping @Sendable () -> Void) throws(FastCGIE
         throw FastCGIError(operation: "pthread_create", code: status)
     }
     return thread
+}
+
+private func monotonicNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }

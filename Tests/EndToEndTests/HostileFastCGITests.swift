@@ -144,6 +144,30 @@ final class HostileFastCGITests {
         try expectStillServing(threads: threads)
     }
 
+    @Test("idle kept-alive connections, more than there are responders, do not hold up new connections")
+    func keptConnectionsDoNotStarve() throws {
+        var idle: [FastCGIConnection] = []
+        for _ in 0..<6 {   // three per responder
+            let connection = try FastCGIConnection(unixSocket: socket)
+            connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: true))
+            var answer: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while FastCGIRecord.parseResponse(answer)?.ended != true {
+                let count = recv(connection.descriptor, &buffer, buffer.count, 0)
+                guard count > 0 else { break }
+                answer += buffer[0..<count]
+            }
+            #expect(FastCGIRecord.parseResponse(answer)?.status == 200)
+            idle.append(connection)
+        }
+        let started = Date()
+        #expect(try directStats() == 200)
+        #expect(Date().timeIntervalSince(started) < 1, "a new connection is served while the kept ones sit idle")
+        // And the kept connections still work afterwards.
+        idle[0].send(FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: false))
+        #expect(FastCGIRecord.parseResponse(idle[0].receiveAll())?.status == 200)
+    }
+
     @Test("a kept-alive connection serves several requests, then is closed when it goes idle")
     func keepAlive() throws {
         let connection = try FastCGIConnection(unixSocket: socket)
