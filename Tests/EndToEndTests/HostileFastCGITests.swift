@@ -150,14 +150,7 @@ final class HostileFastCGITests {
         for _ in 0..<6 {   // three per responder
             let connection = try FastCGIConnection(unixSocket: socket)
             connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: true))
-            var answer: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while FastCGIRecord.parseResponse(answer)?.ended != true {
-                let count = recv(connection.descriptor, &buffer, buffer.count, 0)
-                guard count > 0 else { break }
-                answer += buffer[0..<count]
-            }
-            #expect(FastCGIRecord.parseResponse(answer)?.status == 200)
+            #expect(FastCGIRecord.parseResponse(connection.receiveOneResponse())?.status == 200)
             idle.append(connection)
         }
         let started = Date()
@@ -173,14 +166,7 @@ final class HostileFastCGITests {
         let connection = try FastCGIConnection(unixSocket: socket)
         for _ in 0..<3 {
             connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: true))
-            var answer: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while FastCGIRecord.parseResponse(answer)?.ended != true {
-                let count = recv(connection.descriptor, &buffer, buffer.count, 0)
-                guard count > 0 else { break }
-                answer += buffer[0..<count]
-            }
-            #expect(FastCGIRecord.parseResponse(answer)?.status == 200)
+            #expect(FastCGIRecord.parseResponse(connection.receiveOneResponse())?.status == 200)
         }
         let started = Date()
         #expect(connection.receiveAll().isEmpty, "the worker closes the idle connection")

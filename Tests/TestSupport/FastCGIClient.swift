@@ -49,6 +49,19 @@ public final class FastCGIConnection {
         return received
     }
 
+    /// Reads until one response has ended (FCGI_END_REQUEST), for a
+    /// kept-alive connection that the worker does not close.
+    public func receiveOneResponse() -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while FastCGIRecord.parseResponse(received)?.ended != true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return received
+    }
+
     /// Closes the write side: the worker sees end of input.
     public func finishWriting() { shutdown(descriptor, Int32(SHUT_WR)) }
 }
