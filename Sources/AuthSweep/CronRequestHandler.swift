@@ -42,10 +42,6 @@ public final class CronRequestHandler: FastCGIHandler {
 
     /// Route first (404/405 need no secret and touch nothing), health
     /// without a secret, then the Authorization header, then the job.
-    public func process(_ request: FastCGIRequest) -> APIOutcome {
-        process(request, decision: Router.route(method: request.method, path: request.path))
-    }
-
     private func process(_ request: FastCGIRequest, decision: RouteDecision) -> APIOutcome {
         let endpoint: Endpoint
         switch decision {

@@ -32,11 +32,6 @@ public final class DatabaseSession {
             throw error
         }
     }
-
-    /// Closes the connection, if one is open.
-    public func close() {
-        open = nil
-    }
 }
 
 @available(*, unavailable, message: "a database session belongs to one thread")

@@ -90,7 +90,6 @@ public final class FastCGIServer: Sendable {
     /// Asks every responder to finish its current request and leave.
     public func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
-        FCGX_ShutdownPending()
         var byte: UInt8 = 1
         _ = write(wakeDescriptors.write, &byte, 1)
     }

@@ -74,11 +74,6 @@ public final class PGConnection {
         return PQconsumeInput(handle) == 1 && isUsable && descriptor.revents & Int16(POLLHUP) == 0
     }
 
-    /// The server's process id, useful to find this session in `pg_stat_activity`.
-    public var backendPID: Int {
-        Int(PQbackendPID(handle))
-    }
-
     /// Runs one statement with bound text parameters (`$1`, `$2`, ...); `nil` binds NULL.
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = [], function: String = #function) throws(PostgresError) -> PGResult {

@@ -5,8 +5,6 @@ internal import CLibPQ
 /// Values are kept in libpq's text format; the result owns no C memory, so it
 /// can outlive the statement and cross threads.
 public struct PGResult: Sendable {
-    /// Column names, in order.
-    public let columns: [String]
     /// Row values as text; `nil` is SQL NULL.
     public let rows: [[String?]]
     /// Rows affected by INSERT/UPDATE/DELETE (`PQcmdTuples`), 0 otherwise.
@@ -15,7 +13,6 @@ public struct PGResult: Sendable {
     init(copying result: OpaquePointer) {
         let columnCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
-        columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
         rows = (0..<rowCount).map { row in
             (0..<columnCount).map { column in
                 if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
