@@ -164,18 +164,17 @@ public struct CleanupJobs: Sendable {
         options: CleanupOptions,
         onProgress: (Int) -> Void = { _ in }
     ) throws(JobError) -> (deleted: Int, hasMore: Bool) {
-        let batchSize = configuration.batchSize
-        var deleted = 0
-        while true {
-            let batch = try store.deleteBatch(target, limit: batchSize)
-            deleted += batch.deleted
+        try DeletionPass(
+            target: target,
+            store: store,
+            batchSize: configuration.batchSize,
+            scan: configuration.deletionScan,
+            started: started,
+            timeBudgetSeconds: options.timeBudgetSeconds,
+            logger: logger
+        ).run { deleted in
             onProgress(deleted)
             options.progress?(target.name, deleted)
-            logger.debug("batch deleted", metadata: ["job.table": "\(target.name)", "job.batch": "\(batch.deleted)", "job.deleted": "\(deleted)"])
-            if batch.picked < batchSize { return (deleted, false) }
-            if let budget = options.timeBudgetSeconds, started.elapsedSeconds >= budget {
-                return (deleted, try store.hasRows(target))
-            }
         }
     }
 

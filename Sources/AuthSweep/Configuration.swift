@@ -10,6 +10,8 @@ public struct Configuration: Sendable {
     public var tables = TableNames()
     public var authRetentionHours = 24
     public var batchSize = 5000
+    /// How a cleanup walks a table; `auto` follows PostgreSQL's planner.
+    public var deletionScan = DeletionScan.automatic
     /// Cleanups started over HTTP stop between batches after this long and
     /// answer `"hasMore": true`; kept well under nginx's 60 s read timeout.
     public var httpTimeBudgetSeconds = 20

@@ -32,6 +32,12 @@ struct ConfigurationKeys {
         Setting(key: "serve.threads", apply: { configuration, value in
             configuration.threads = try integer(value, in: 1...256)
         }, current: { $0.threads.map(String.init) ?? "auto" }),
+        Setting(key: "cleanup.scan", apply: { configuration, value in
+            guard let scan = DeletionScan(rawValue: value) else {
+                throw InvalidValue(message: "must be one of \(DeletionScan.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
+            }
+            configuration.deletionScan = scan
+        }, current: { $0.deletionScan.rawValue }),
         Setting(key: "log.level", apply: { configuration, value in
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(value) else {

@@ -6,26 +6,31 @@ struct DeletionTarget {
     let quotedTable: String
     /// Boolean SQL on the table's columns; values only as `$n` parameters.
     let condition: String
+    /// The same condition with "now" visible to the planner, for `EXPLAIN`.
+    let planningCondition: String
     let parameters: [String]
 
     /// Rows older than `retentionSeconds` by `column`.
     static func olderThan(table: String, column: String, retentionSeconds: Int, catalog: SchemaCatalog) throws(JobError) -> DeletionTarget {
-        let now = try catalog.currentTime(table: table, column: column)
+        let quotedColumn = try catalog.quote(column)
+        let condition = { (now: String) in "\(quotedColumn) < \(now) - make_interval(secs => $1::double precision)" }
         return DeletionTarget(
             name: table,
             quotedTable: try catalog.quote(table),
-            condition: "\(try catalog.quote(column)) < \(now) - make_interval(secs => $1::double precision)",
+            condition: condition(try catalog.currentTime(table: table, column: column)),
+            planningCondition: condition(try catalog.currentTime(table: table, column: column, forPlanning: true)),
             parameters: [String(retentionSeconds)]
         )
     }
 
     /// Rows whose expiry is now or past (`expires <= now`).
     static func expired(table: String, column: String, catalog: SchemaCatalog) throws(JobError) -> DeletionTarget {
-        let now = try catalog.currentTime(table: table, column: column)
+        let quotedColumn = try catalog.quote(column)
         return DeletionTarget(
             name: table,
             quotedTable: try catalog.quote(table),
-            condition: "\(try catalog.quote(column)) <= \(now)",
+            condition: "\(quotedColumn) <= \(try catalog.currentTime(table: table, column: column))",
+            planningCondition: "\(quotedColumn) <= \(try catalog.currentTime(table: table, column: column, forPlanning: true))",
             parameters: []
         )
     }
@@ -36,10 +41,12 @@ struct DeletionTarget {
         guard try catalog.columnType(table: table, column: revokedColumn) != nil else {
             throw .schema("column \"\(revokedColumn)\" of table \"\(table)\" does not exist")
         }
+        let revoked = try catalog.quote(revokedColumn)
         return DeletionTarget(
             name: table,
             quotedTable: expired.quotedTable,
-            condition: "(\(expired.condition) OR \(try catalog.quote(revokedColumn)) IS NOT NULL)",
+            condition: "(\(expired.condition) OR \(revoked) IS NOT NULL)",
+            planningCondition: "(\(expired.planningCondition) OR \(revoked) IS NOT NULL)",
             parameters: []
         )
     }

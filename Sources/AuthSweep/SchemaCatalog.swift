@@ -51,15 +51,19 @@ final class SchemaCatalog {
     /// per statement: `now()` for `timestamptz`, and the UTC wall clock for a
     /// `timestamp without time zone` column (which holds UTC), whatever the
     /// session's TimeZone is.
-    func currentTime(table: String, column: String) throws(JobError) -> String {
+    ///
+    /// With `forPlanning`, the same value written so that the planner can
+    /// read it when it estimates how many rows a condition matches (a
+    /// sub-select hides it), for `EXPLAIN`.
+    func currentTime(table: String, column: String, forPlanning: Bool = false) throws(JobError) -> String {
         guard let type = try columnType(table: table, column: column) else {
             throw .schema("column \"\(column)\" of table \"\(table)\" does not exist")
         }
         switch type {
         case let zoned where zoned.hasPrefix("timestamp") && zoned.hasSuffix("with time zone") && !zoned.hasSuffix("without time zone"):
-            return "(SELECT now())"
+            return forPlanning ? "now()" : "(SELECT now())"
         case let plain where plain.hasPrefix("timestamp"):
-            return "(SELECT now() AT TIME ZONE 'UTC')"
+            return forPlanning ? "(now() AT TIME ZONE 'UTC')" : "(SELECT now() AT TIME ZONE 'UTC')"
         default:
             throw .schema("column \"\(column)\" of table \"\(table)\" is \(type), not a timestamp")
         }

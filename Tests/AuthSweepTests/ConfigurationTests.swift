@@ -35,6 +35,7 @@ struct ConfigurationTests {
         #expect(tables.user == "User" && tables.auditLog == "AuditLog" && tables.auditLogCreatedAt == "createdAt")
         #expect(configuration.authRetentionHours == 24)
         #expect(configuration.httpTimeBudgetSeconds < 60)
+        #expect(configuration.deletionScan == .automatic)
         #expect(configuration.databaseURL == nil)
     }
 
@@ -44,6 +45,7 @@ struct ConfigurationTests {
             # retention and batching
             auth.retention_hours = 48
             cleanup.batch_size = 250
+            cleanup.scan = sweep
 
             [session]
             table = "AppSession"
@@ -53,6 +55,7 @@ struct ConfigurationTests {
         let configuration = try Configuration.load(path: path, environment: environment)
         #expect(configuration.authRetentionHours == 48)
         #expect(configuration.batchSize == 1000)
+        #expect(configuration.deletionScan == .sweep)
         #expect(configuration.tables.session == "AppSession")
         #expect(configuration.tables.sessionExpires == "expiresAt")
         #expect(configuration.databaseURL == "postgresql:///app")
@@ -65,6 +68,7 @@ struct ConfigurationTests {
         ("auth.retention_hours = 0", "'auth.retention_hours' must be an integer from 1 to"),
         ("session.table = ", "'session.table' must be a table or column name"),
         ("serve.socket_mode = 999", "'serve.socket_mode' must be an octal file mode"),
+        ("cleanup.scan = fast", "'cleanup.scan' must be one of auto, index, sweep, got 'fast'"),
         ("just words", "expected 'key = value'"),
         ("[broken", "malformed section header"),
     ])

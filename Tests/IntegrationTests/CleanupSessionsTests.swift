@@ -81,42 +81,90 @@ final class CleanupSessionsTests {
         #expect(try database.integer(#"SELECT count(*) FROM "AuditLog""#) == 0)
     }
 
-    @Test("120,000 expired sessions go in batches, each committed on its own")
-    func batchesCommitOneByOne() throws {
+    @Test("120,000 expired sessions go in batches, each committed on its own", arguments: [DeletionScan.index, .sweep])
+    func batchesCommitOneByOne(scan: DeletionScan) throws {
         try database.insertSessions(120_000, prefix: "old-", expiringIn: -60)
         try database.insertSessions(1_000, prefix: "live-", expiringIn: 3600)
-        let test = TestJobs(database) { $0.batchSize = 5_000 }
-        let seenAfterFirstBatch = Mutex<Int?>(nil)
+        let test = TestJobs(database) { $0.batchSize = 5_000; $0.deletionScan = scan }
+        let firstBatch = Mutex<(deleted: Int, remaining: Int?)?>(nil)
         let batches = Mutex(0)
         let databaseForObserver = database
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(progress: { _, _ in
+        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(progress: { _, deleted in
             let count = batches.withLock { count in count += 1; return count }
             if count == 1 {
                 // Another connection already sees the first batch gone: it
                 // was its own committed transaction, not part of one big one.
                 let remaining = try? databaseForObserver.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'old-%'"#)
-                seenAfterFirstBatch.withLock { $0 = remaining }
+                firstBatch.withLock { $0 = (deleted, remaining) }
             }
         }))
         #expect(outcome.deletedCount == 120_000)
-        #expect(batches.withLock { $0 } >= 24)
-        #expect(seenAfterFirstBatch.withLock { $0 } == 115_000)
+        #expect(test.scanUsed == scan.rawValue)
+        let first = try #require(firstBatch.withLock { $0 })
+        #expect(first.remaining == 120_000 - first.deleted)
+        switch scan {
+        case .index:
+            #expect(first.deleted == 5_000)
+            #expect(batches.withLock { $0 } >= 24)
+        default:
+            // A sweep range holds about a batch: never all, never far more.
+            #expect(first.deleted > 0 && first.deleted <= 10_000)
+            #expect(batches.withLock { $0 } >= 12)
+        }
         #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 1_000)
     }
 
-    @Test("a time budget stops the run between batches with hasMore; the next run finishes the job")
-    func timeBudget() throws {
+    @Test("a time budget stops the run between batches with hasMore; the next run finishes the job", arguments: [DeletionScan.index, .sweep])
+    func timeBudget(scan: DeletionScan) throws {
         try database.insertSessions(30_000, prefix: "old-", expiringIn: -60)
-        let test = TestJobs(database) { $0.batchSize = 100 }
+        let test = TestJobs(database) { $0.batchSize = 100; $0.deletionScan = scan }
         let first = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(timeBudgetSeconds: 0.05))
         #expect(first.hasMore)
         #expect(first.deletedCount > 0 && first.deletedCount < 30_000)
-        #expect(first.deletedCount % 100 == 0, "the run stops between batches")
+        if scan == .index {
+            #expect(first.deletedCount % 100 == 0, "the run stops between batches")
+        }
         #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 30_000 - first.deletedCount)
         let second = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
         #expect(!second.hasMore)
         #expect(first.deletedCount + second.deletedCount == 30_000)
         #expect(try database.integer(#"SELECT count(*) FROM "AuditLog" WHERE details->>'hasMore' = 'true'"#) == 1)
+    }
+
+    @Test("by default a cleanup walks the table as PostgreSQL's planner would: an index for a few rows among many, a sweep for most of a table")
+    func scanFollowsThePlanner() throws {
+        try database.insertSessions(60_000, prefix: "live-", expiringIn: 86_400)
+        try database.insertSessions(50, prefix: "old-", expiringIn: -60)
+        try database.execute(#"ANALYZE "Session""#)
+        let few = TestJobs(database)
+        #expect(try few.jobs.cleanupSessions(on: few.session(), options: CleanupOptions()).deletedCount == 50)
+        #expect(few.scanUsed == "index")
+
+        try database.execute(#"UPDATE "Session" SET expires = (now() AT TIME ZONE 'UTC') - interval '1 minute' WHERE id NOT LIKE 'live-1%'"#)
+        try database.execute(#"VACUUM ANALYZE "Session""#)
+        let expired = try database.integer(#"SELECT count(*) FROM "Session" WHERE id NOT LIKE 'live-1%'"#)
+        let most = TestJobs(database)
+        #expect(try most.jobs.cleanupSessions(on: most.session(), options: CleanupOptions()).deletedCount == expired)
+        #expect(most.scanUsed == "sweep")
+        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id NOT LIKE 'live-1%'"#) == 0)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 60_000 - expired)
+    }
+
+    @Test("a sweep also deletes expired rows written to pages the table grew by while it ran")
+    func sweepReachesNewPages() throws {
+        try database.insertSessions(20_000, prefix: "old-", expiringIn: -60)
+        let test = TestJobs(database) { $0.batchSize = 1_000; $0.deletionScan = .sweep }
+        let inserted = Mutex(false)
+        let databaseForWriter = database
+        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(progress: { _, _ in
+            guard !inserted.withLock({ $0 }) else { return }
+            // Deleted space is not reused before a VACUUM: these rows go to new pages at the end.
+            try? databaseForWriter.insertSessions(5_000, prefix: "late-", expiringIn: -60)
+            inserted.withLock { $0 = true }
+        }))
+        #expect(inserted.withLock { $0 })
+        #expect(outcome.deletedCount == 25_000)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 0)
     }
 
     @Test("a failed run records SESSION_CLEANUP_ERROR without database text, and the error is a database error")

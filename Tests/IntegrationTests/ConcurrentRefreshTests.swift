@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 import TestSupport
 
-@Suite("a refreshed session survives a running cleanup")
+@Suite("a refreshed session survives a running cleanup", .serialized)
 final class ConcurrentRefreshTests {
     let database: TestDatabase
 
@@ -13,11 +13,11 @@ final class ConcurrentRefreshTests {
         database = try TestDatabase.fresh("refresh")
     }
 
-    @Test("sessions whose expiry is pushed into the future while the cleanup runs are never deleted")
-    func refreshedSessionsSurvive() throws {
+    @Test("sessions whose expiry is pushed into the future while the cleanup runs are never deleted", arguments: [DeletionScan.index, .sweep])
+    func refreshedSessionsSurvive(scan: DeletionScan) throws {
         let expiredCount = 200_000
         try database.insertSessions(expiredCount, prefix: "s-", expiringIn: -60)
-        let test = TestJobs(database) { $0.batchSize = 500 }
+        let test = TestJobs(database) { $0.batchSize = 500; $0.deletionScan = scan }
         let configuration = test.configuration
         let logger = test.logger
         let result = Mutex<Result<CleanupSessionsOutcome, JobError>?>(nil)
@@ -50,5 +50,6 @@ final class ConcurrentRefreshTests {
         let surviving = try refresher.query(#"SELECT id FROM "Session""#).rows.compactMap { $0[0] }
         #expect(Set(surviving) == refreshed, "every refreshed session, and nothing else, is left")
         #expect(outcome.deletedCount == expiredCount - refreshed.count)
+        #expect(test.scanUsed == scan.rawValue)
     }
 }

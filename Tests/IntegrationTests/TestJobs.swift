@@ -21,6 +21,11 @@ struct TestJobs {
         return logger
     }
 
+    /// How the last cleanup walked its table ("index" or "sweep"), from its debug log.
+    var scanUsed: String? {
+        logs.entries.last { $0.message == "deleting" }.flatMap { $0.metadata["job.scan"].map { "\($0)" } }
+    }
+
     var jobs: CleanupJobs { CleanupJobs(configuration: configuration, logger: logger) }
     var administration: SessionAdministration { SessionAdministration(configuration: configuration, logger: logger) }
 

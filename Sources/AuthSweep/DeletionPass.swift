@@ -1,0 +1,119 @@
+import Logging
+
+/// How a cleanup walks a table to delete its removable rows.
+public enum DeletionScan: String, Sendable, CaseIterable {
+    /// From PostgreSQL's estimates for one bare `DELETE`: a sweep when it
+    /// would read the whole table or the rows to delete are a large part of
+    /// it, index batches otherwise.
+    case automatic = "auto"
+    /// Batches of up to `cleanup.batch_size` rows found through an index.
+    case index
+    /// The table read once in page ranges, each holding about
+    /// `cleanup.batch_size` removable rows.
+    case sweep
+}
+
+/// One table's deletion, batch after batch, each batch its own short
+/// statement and transaction, until nothing is left or the time budget is
+/// spent.
+struct DeletionPass {
+    let target: DeletionTarget
+    let store: CleanupStore
+    let batchSize: Int
+    let scan: DeletionScan
+    let started: MonotonicInstant
+    let timeBudgetSeconds: Double?
+    let logger: Logger
+
+    /// A sweep statement aims at this duration at most, well under the
+    /// 100 ms that counts as a long statement.
+    static let sweepStatementSeconds = 0.04
+
+    /// - Parameter onProgress: sees the running total after each batch.
+    func run(onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
+        let sweep = switch scan {
+        case .sweep: true
+        case .index: false
+        case .automatic: try sweepIsCheaper()
+        }
+        logger.debug("deleting", metadata: ["job.table": "\(target.name)", "job.scan": "\(sweep ? "sweep" : "index")"])
+        try store.setSynchronousCommit(false)
+        do throws(JobError) {
+            let result = try sweep ? runSweep(onProgress) : runIndexBatches(onProgress)
+            try store.setSynchronousCommit(true)
+            return result
+        } catch {
+            if store.connection.isUsable { try? store.setSynchronousCommit(true) }
+            throw error
+        }
+    }
+
+    /// A sweep reads every page once, in order; index batches read only
+    /// the removable rows, but each twice (to pick, then to delete) and in
+    /// index order. Measured on 2,000,000 cached sessions (`cleanup-sessions`,
+    /// wall time, index vs sweep): 1 in 1,000 removable 54 vs 247 ms, 1 in
+    /// 200 232 vs 313 ms, 1 in 50 440 vs 412 ms, 1 in 2 1,818 vs 598 ms.
+    /// With no statistics yet, the planner's own choice of scan decides.
+    static let sweepFraction = 0.02
+
+    private func sweepIsCheaper() throws(JobError) -> Bool {
+        let estimate = try store.deletionEstimate(target)
+        if estimate.sequentialScan { return true }
+        guard let rows = try store.pageCount(target).rows else { return false }
+        return estimate.rows >= rows * Self.sweepFraction
+    }
+
+    private var budgetSpent: Bool {
+        guard let timeBudgetSeconds else { return false }
+        return started.elapsedSeconds >= timeBudgetSeconds
+    }
+
+    private func logBatch(_ batch: Int, total: Int) {
+        logger.debug("batch deleted", metadata: ["job.table": "\(target.name)", "job.batch": "\(batch)", "job.deleted": "\(total)"])
+    }
+
+    /// Few removable rows among many: each batch picks up to `batchSize` of
+    /// them through the index and deletes them; ends on a short batch.
+    private func runIndexBatches(_ onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
+        var deleted = 0
+        while true {
+            let batch = try store.deleteBatch(target, limit: batchSize)
+            deleted += batch.deleted
+            onProgress(deleted)
+            logBatch(batch.deleted, total: deleted)
+            if batch.picked < batchSize { return (deleted, false) }
+            if budgetSpent { return (deleted, try store.hasRows(target)) }
+        }
+    }
+
+    /// Many removable rows: the pages are read once, in order, in ranges
+    /// sized from what the last range held (about `batchSize` removable rows,
+    /// at most `sweepStatementSeconds`, at most twice the last range). Pages
+    /// the table grows by during the sweep are swept too.
+    private func runSweep(_ onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
+        let table = try store.pageCount(target)
+        var endPage = table.pages
+        var span = table.rowsPerPage.map { max(1, Int(Double(batchSize) / $0)) } ?? 1
+        var page = 0
+        var deleted = 0
+        while true {
+            if page >= endPage {
+                let pages = try store.pageCount(target).pages
+                if pages <= endPage { return (deleted, false) }
+                endPage = pages
+            }
+            let statementStarted = MonotonicInstant.now()
+            let removed = try store.deletePages(target, from: page, to: page + span)
+            let seconds = statementStarted.elapsedSeconds
+            page += span
+            deleted += removed
+            onProgress(deleted)
+            logBatch(removed, total: deleted)
+            if budgetSpent { return (deleted, try store.hasRows(target)) }
+            var next = span * 2
+            if removed > 0 { next = min(next, span * batchSize / removed) }
+            if seconds > Self.sweepStatementSeconds { next = min(next, Int(Double(span) * Self.sweepStatementSeconds / seconds)) }
+            span = max(1, next)
+        }
+    }
+}
