@@ -24,7 +24,9 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
-        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        // epoll and accept4, for the responders' event loop.
+        .systemLibrary(name: "CLinux"),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(
             name: "AuthSweep",

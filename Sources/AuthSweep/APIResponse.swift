@@ -97,6 +97,19 @@ public enum APIResponse {
 
     /// The complete FastCGI response for `outcome`.
     public static func response(for outcome: APIOutcome) -> FastCGIResponse {
+        switch outcome {
+        case .unauthorized: unauthorized
+        case .notFound: notFound
+        default: build(outcome)
+        }
+    }
+
+    // The answers to requests that reach no job, made once: a flood of
+    // them should cost as little as possible.
+    private static let unauthorized = build(.unauthorized)
+    private static let notFound = build(.notFound)
+
+    private static func build(_ outcome: APIOutcome) -> FastCGIResponse {
         if case .metrics(let exposition) = outcome {
             return FastCGIResponse(status: 200, headers: [
                 .init("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),

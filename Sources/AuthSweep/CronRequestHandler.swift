@@ -19,25 +19,46 @@ public final class CronRequestHandler: FastCGIHandler {
 
     public func handle(_ request: FastCGIRequest) -> FastCGIResponse {
         let started = MonotonicInstant.now()
-        let decision = Router.route(method: request.method, path: request.path)
+        let method = request.method
+        let path = request.path
+        let decision = Router.route(method: method, path: path)
         let outcome = process(request, decision: decision)
         let response = APIResponse.response(for: outcome)
-        var metadata: Logger.Metadata = [
-            "request.method": "\(request.method)",
-            "request.path": "\(request.path)",
-            "response.status": "\(response.status)",
-            "request.duration_ms": "\(started.elapsedMilliseconds)",
-        ]
+        var failure: String?
         if case .failed(let error) = outcome {
-            metadata["error"] = "\(error.logDescription)"
+            failure = error.logDescription
             if let kind = error.metricsKind { jobs.metrics?.databaseError(kind: kind) }
         }
         if case .health(databaseReachable: false) = outcome {
             jobs.metrics?.databaseError(kind: "health")
         }
-        logger.log(level: response.status >= 500 ? .error : .info, "request", metadata: metadata)
-        jobs.metrics?.requestAnswered(route: Self.routeLabel(decision, path: request.path), status: response.status, seconds: started.elapsedSeconds)
+        // The metadata is built only when the line is logged.
+        logger.log(level: response.status >= 500 ? .error : .info, "request", metadata: {
+            var metadata: Logger.Metadata = [
+                "request.method": "\(method)",
+                "request.path": "\(path)",
+                "response.status": "\(response.status)",
+                "request.duration_ms": "\(started.elapsedMilliseconds)",
+            ]
+            if let failure { metadata["error"] = "\(failure)" }
+            return metadata
+        }())
+        if let metrics = jobs.metrics {
+            recorder(metrics, route: Self.routeLabel(decision, path: path), status: response.status).record(seconds: started.elapsedSeconds)
+        }
         return response
+    }
+
+    /// This thread's metric handles by route and status, made on first use
+    /// (the registry checks names and labels on every lookup).
+    private var recorders: [RequestRecorderKey: ServiceMetrics.RequestRecorder] = [:]
+
+    private func recorder(_ metrics: ServiceMetrics, route: String, status: Int) -> ServiceMetrics.RequestRecorder {
+        let key = RequestRecorderKey(route: route, status: status)
+        if let recorder = recorders[key] { return recorder }
+        let recorder = metrics.requestRecorder(route: route, status: status)
+        recorders[key] = recorder
+        return recorder
     }
 
     /// Route first (404/405 need no secret and touch nothing), health
@@ -79,6 +100,11 @@ public final class CronRequestHandler: FastCGIHandler {
         case .notFound: "other"
         }
     }
+}
+
+private struct RequestRecorderKey: Hashable {
+    let route: String
+    let status: Int
 }
 
 extension JobError {

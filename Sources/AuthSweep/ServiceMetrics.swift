@@ -8,18 +8,32 @@ public final class ServiceMetrics: Sendable {
 
     public init() {}
 
-    /// One answered request; `route` is the endpoint's name, or `other`
-    /// for unknown paths so that arbitrary paths cannot grow the label set.
-    func requestAnswered(route: String, status: Int, seconds: Double) {
-        registry.makeCounter(
-            descriptor: Self.name("http_requests", "total", "HTTP requests answered, by route and status"),
-            labels: [("route", route), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.name("http_request_duration", "seconds", "Time to answer a request, by route"),
-            labels: [("route", route)],
-            buckets: Self.durationBuckets
-        ).record(.nanoseconds(Int64(seconds * 1e9)))
+    /// Counts answered requests of one route and status, and their time.
+    struct RequestRecorder {
+        let answered: Counter
+        let duration: DurationHistogram
+
+        func record(seconds: Double) {
+            answered.increment()
+            duration.record(.nanoseconds(Int64(seconds * 1e9)))
+        }
+    }
+
+    /// The handles for answered requests; `route` is the endpoint's name,
+    /// or `other` for unknown paths so that arbitrary paths cannot grow the
+    /// label set. Callers keep them: each lookup checks names and labels.
+    func requestRecorder(route: String, status: Int) -> RequestRecorder {
+        RequestRecorder(
+            answered: registry.makeCounter(
+                descriptor: Self.name("http_requests", "total", "HTTP requests answered, by route and status"),
+                labels: [("route", route), ("status", String(status))]
+            ),
+            duration: registry.makeDurationHistogram(
+                descriptor: Self.name("http_request_duration", "seconds", "Time to answer a request, by route"),
+                labels: [("route", route)],
+                buckets: Self.durationBuckets
+            )
+        )
     }
 
     /// One cleanup run that finished (`success`), failed (`error`) or found

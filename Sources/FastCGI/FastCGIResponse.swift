@@ -27,12 +27,22 @@ public struct FastCGIResponse: Sendable, Equatable {
 
     /// The CGI header block and body, as sent on FCGI_STDOUT.
     public var serialized: [UInt8] {
-        var head = "Status: \(status) \(Self.reasonPhrase(status))\r\n"
-        for header in headers {
-            head += "\(header.name): \(header.value)\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + body.count)
+        func line(_ name: String, _ value: String) {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(contentsOf: ": ".utf8)
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(contentsOf: "\r\n".utf8)
         }
-        head += "Content-Length: \(body.count)\r\n\r\n"
-        return Array(head.utf8) + body
+        line("Status", String(status) + " " + Self.reasonPhrase(status))
+        for header in headers {
+            line(header.name, header.value)
+        }
+        line("Content-Length", String(body.count))
+        bytes.append(contentsOf: "\r\n".utf8)
+        bytes.append(contentsOf: body)
+        return bytes
     }
 
     static func reasonPhrase(_ status: Int) -> String {

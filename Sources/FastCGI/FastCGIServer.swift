@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 internal import CFastCGI
+internal import CLinux
 import Synchronization
 
 /// Answers one request at a time on the responder thread that made it.
@@ -20,9 +21,17 @@ public protocol FastCGIHandler: AnyObject {
 /// finish the request they hold, release their handlers, and `run` returns.
 public final class FastCGIServer: Sendable {
     private let listeners: [FastCGIListener]
+    /// Per listener: whether a finished connection is closed at once.
+    /// libfcgi half-closes it and waits for the web server to close its
+    /// end first, so that no unread byte turns the close into a TCP reset
+    /// that could discard the response; a unix socket has no resets, and
+    /// that wait put every responder to sleep once more per request.
+    private let closesAtOnce: [Bool]
     private let threadCount: Int
     private let readTimeoutSeconds: Int
     private let stopping = Atomic<Bool>(false)
+    /// Why a responder could not start, if one could not.
+    private let startFailure = Mutex<FastCGIError?>(nil)
     private let wakeDescriptors: (read: Int32, write: Int32)
 
     /// - Parameters:
@@ -33,6 +42,7 @@ public final class FastCGIServer: Sendable {
     public init(listeners: [FastCGIListener], threads: Int, readTimeoutSeconds: Int = 10) throws(FastCGIError) {
         precondition(!listeners.isEmpty, "a FastCGI server needs at least one listener")
         self.listeners = listeners
+        closesAtOnce = listeners.map { Self.isUnixDomain($0.descriptor) }
         self.threadCount = max(1, threads)
         self.readTimeoutSeconds = max(1, readTimeoutSeconds)
         var pipeDescriptors: [Int32] = [0, 0]
@@ -66,9 +76,21 @@ public final class FastCGIServer: Sendable {
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         let deadlines = ReadDeadlines(slots: threadCount, limitSeconds: readTimeoutSeconds)
+        let listenerDescriptors = listeners.map(\.descriptor)
+        let stopDescriptor = wakeDescriptors.read
         var bodies: [@Sendable () -> Void] = [{ [self] in watchdogLoop(deadlines) }]
         for index in 0..<threadCount {
-            bodies.append { [self] in responderLoop(slot: index, handler: makeHandler(index), deadlines: deadlines) }
+            // Made on the responder thread that owns it; a failure there
+            // (out of descriptors) is reported and stops the server.
+            bodies.append { [self] in
+                do throws(FastCGIError) {
+                    let events = try ResponderEvents(listeners: listenerDescriptors, stop: stopDescriptor)
+                    responderLoop(slot: index, handler: makeHandler(index), events: events, deadlines: deadlines)
+                } catch {
+                    startFailure.withLock { $0 = $0 ?? error }
+                    kill(getpid(), SIGTERM)
+                }
+            }
         }
         var threads: [pthread_t] = []
         for body in bodies {
@@ -85,6 +107,16 @@ public final class FastCGIServer: Sendable {
         while sigwait(&stopSignals, &received) != 0 {}
         stop()
         threads.forEach { pthread_join($0, nil) }
+        if let failure = startFailure.withLock({ $0 }) { throw failure }
+    }
+
+    private static func isUnixDomain(_ descriptor: Int32) -> Bool {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return status == 0 && Int32(address.ss_family) == AF_UNIX
     }
 
     /// Asks every responder to finish its current request and leave.
@@ -115,66 +147,74 @@ public final class FastCGIServer: Sendable {
     /// connections it keeps alive (FCGI_KEEP_CONN) at the same time, so that
     /// idle kept connections never stop it from taking new ones; serves one
     /// request at a time.
-    private func responderLoop(slot: Int, handler: any FastCGIHandler, deadlines: ReadDeadlines) {
-        var kept: [(connection: ResponderConnection, idleSince: UInt64)] = []
+    private func responderLoop(slot: Int, handler: any FastCGIHandler, events: ResponderEvents, deadlines: ReadDeadlines) {
+        var kept: [(connection: ResponderConnection, socket: Int32, closeAtOnce: Bool, idleSince: UInt64)] = []
         var spare: [ResponderConnection] = []
         let idleLimit = UInt64(readTimeoutSeconds) * 1_000_000_000
-        let listenerCount = listeners.count
 
         /// Serves a request on `connection`; keeps it if the web server asked to.
-        func serve(_ connection: ResponderConnection, socket: Int32) {
-            connection.serve(socket: socket, with: handler)
-            if connection.keptDescriptor != nil {
-                if kept.count >= Self.keptConnectionLimit {
-                    kept.removeFirst().connection.dropKeptConnection()
-                }
-                kept.append((connection, monotonicNanoseconds()))
-            } else {
+        func serve(_ connection: ResponderConnection, socket: Int32, closeAtOnce: Bool) {
+            connection.serve(socket: socket, closeAtOnce: closeAtOnce, with: handler)
+            guard let keptSocket = connection.keptDescriptor else {
+                spare.append(connection)
+                return
+            }
+            if kept.count >= Self.keptConnectionLimit {
+                drop(kept.removeFirst())
+            }
+            do {
+                try events.watch(kept: keptSocket)
+                kept.append((connection, keptSocket, closeAtOnce, monotonicNanoseconds()))
+            } catch {
+                connection.dropKeptConnection()
                 spare.append(connection)
             }
         }
 
+        func drop(_ entry: (connection: ResponderConnection, socket: Int32, closeAtOnce: Bool, idleSince: UInt64)) {
+            events.forget(kept: entry.socket)
+            entry.connection.dropKeptConnection()
+            spare.append(entry.connection)
+        }
+
         while !stopping.load(ordering: .sequentiallyConsistent) {
-            var pollSet = listeners.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
-            pollSet.append(pollfd(fd: wakeDescriptors.read, events: Int16(POLLIN), revents: 0))
-            for entry in kept {
-                pollSet.append(pollfd(fd: entry.connection.keptDescriptor ?? -1, events: Int16(POLLIN), revents: 0))
-            }
             // Wake up when the longest idle kept connection is due to close.
             let timeout = kept.first.map { entry -> Int32 in
                 let waited = monotonicNanoseconds() &- entry.idleSince
                 return waited >= idleLimit ? 0 : Int32((idleLimit - waited) / 1_000_000) + 1
             } ?? -1
-            guard poll(&pollSet, nfds_t(pollSet.count), timeout) >= 0 else { continue }
-            if pollSet[listenerCount].revents != 0 { break }
+            let ready = events.wait(timeoutMilliseconds: timeout)
+            if ready.contains(.stop) { break }
 
-            // Kept connections with a next request (or closed by the web server).
-            let isReady = kept.indices.map { pollSet[listenerCount + 1 + $0].revents != 0 }
-            let readyConnections = kept.indices.filter { isReady[$0] }.map { kept[$0].connection }
-            kept = kept.indices.filter { !isReady[$0] }.map { kept[$0] }
-            for connection in readyConnections {
-                serve(connection, socket: connection.keptDescriptor ?? -1)
+            for source in ready {
+                switch source {
+                case .kept(let socket):
+                    // A next request on a kept connection, or its closing.
+                    guard let index = kept.firstIndex(where: { $0.socket == socket }) else { continue }
+                    let entry = kept.remove(at: index)
+                    events.forget(kept: socket)
+                    serve(entry.connection, socket: socket, closeAtOnce: entry.closeAtOnce)
+                case .listener(let index):
+                    // Non-blocking: another responder may have taken it first.
+                    // (The accepted socket does not inherit O_NONBLOCK.)
+                    let socket = accept4(listeners[index].descriptor, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+                    if socket >= 0 {
+                        serve(spare.popLast() ?? ResponderConnection(slot: slot, deadlines: deadlines), socket: socket, closeAtOnce: closesAtOnce[index])
+                    } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR {
+                        // EMFILE, ENOBUFS...: back off rather than spin on a
+                        // listener that stays readable.
+                        usleep(20_000)
+                    }
+                case .stop:
+                    break
+                }
             }
             let now = monotonicNanoseconds()
             while let oldest = kept.first, now &- oldest.idleSince >= idleLimit {
-                kept.removeFirst().connection.dropKeptConnection()
-                spare.append(oldest.connection)
-            }
-
-            for index in listeners.indices where pollSet[index].revents != 0 {
-                // Non-blocking: another responder may have taken it first.
-                // (On Linux the accepted socket does not inherit O_NONBLOCK.)
-                let socket = accept(listeners[index].descriptor, nil, nil)
-                if socket >= 0 {
-                    _ = fcntl(socket, F_SETFD, FD_CLOEXEC)
-                    serve(spare.popLast() ?? ResponderConnection(slot: slot, deadlines: deadlines), socket: socket)
-                } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR {
-                    // EMFILE, ENOBUFS...: back off rather than spin on a
-                    // listener that stays readable.
-                    usleep(20_000)
-                }
+                drop(kept.removeFirst())
             }
         }
+        kept.forEach(drop)
     }
 
     /// Enforces the read deadlines until the server stops.
@@ -219,9 +259,12 @@ private final class ResponderConnection {
 
     /// Reads one request from `socket` (accepted, or kept from the last
     /// request) within the read deadline, and answers it. libfcgi closes
-    /// the socket unless the web server asked to keep it.
-    func serve(socket: Int32, with handler: any FastCGIHandler) {
+    /// the socket unless the web server asked to keep it; `closeAtOnce`
+    /// skips its wait for the web server to close first.
+    func serve(socket: Int32, closeAtOnce: Bool, with handler: any FastCGIHandler) {
         request.pointee.ipcFd = socket
+        // libfcgi closes a "detached" connection without its half-close wait.
+        request.pointee.detached = closeAtOnce ? 1 : 0
         // FCGX_Accept_r first finishes the previous request and would close
         // ipcFd unless that request asked to keep it; the BEGIN_REQUEST
         // record read next sets keepConnection to what this peer asks.
@@ -233,10 +276,11 @@ private final class ResponderConnection {
             deadlines.end(slot: slot)
             return
         }
-        let parameters = copyParameters()
+        // fcgiapp.h: "DO NOT retain pointers to the envp array" — copied now.
+        let parameters = FastCGIRequest(environment: request.pointee.envp)
         drainInput()
         deadlines.end(slot: slot)
-        let response = handler.handle(FastCGIRequest(parameters: parameters))
+        let response = handler.handle(parameters)
         let bytes = response.serialized
         bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) {
@@ -244,20 +288,6 @@ private final class ResponderConnection {
             }
         }
         FCGX_Finish_r(request)
-    }
-
-    /// fcgiapp.h: "DO NOT retain pointers to the envp array" — copy it now.
-    private func copyParameters() -> [(name: String, value: [UInt8])] {
-        var parameters: [(name: String, value: [UInt8])] = []
-        guard var entry = request.pointee.envp else { return parameters }
-        while let pointer = entry.pointee {
-            let bytes = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
-            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
-                parameters.append((String(decoding: bytes[..<equals], as: UTF8.self), Array(bytes[(equals + 1)...])))
-            }
-            entry += 1
-        }
-        return parameters
     }
 
     /// Request bodies are never used, but they are read to the end so the

@@ -10,9 +10,9 @@ struct ServiceMetricsTests {
     @Test("requests are counted by route and status")
     func requests() {
         let metrics = ServiceMetrics()
-        metrics.requestAnswered(route: "session-stats", status: 200, seconds: 0.01)
-        metrics.requestAnswered(route: "session-stats", status: 200, seconds: 0.02)
-        metrics.requestAnswered(route: "other", status: 404, seconds: 0.001)
+        metrics.requestRecorder(route: "session-stats", status: 200).record(seconds: 0.01)
+        metrics.requestRecorder(route: "session-stats", status: 200).record(seconds: 0.02)
+        metrics.requestRecorder(route: "other", status: 404).record(seconds: 0.001)
         let exposition = text(metrics)
         #expect(exposition.contains(#"authsweep_http_requests_total{route="session-stats",status="200"} 2"#))
         #expect(exposition.contains(#"authsweep_http_requests_total{route="other",status="404"} 1"#))

@@ -161,6 +161,23 @@ final class HostileFastCGITests {
         #expect(FastCGIRecord.parseResponse(idle[0].receiveAll())?.status == 200)
     }
 
+    @Test("peers that keep their end open after the answer do not hold the responders")
+    func lingeringPeers() throws {
+        // libfcgi by itself half-closes and then waits up to 2 s for the
+        // peer to close too; on a unix socket the worker closes at once.
+        var lingering: [FastCGIConnection] = []
+        for _ in 0..<4 {   // two per responder
+            let connection = try FastCGIConnection(unixSocket: socket)
+            connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/health"))
+            #expect(FastCGIRecord.parseResponse(connection.receiveOneResponse())?.status == 200)
+            lingering.append(connection)
+        }
+        let started = Date()
+        #expect(try directStats() == 200)
+        #expect(Date().timeIntervalSince(started) < 1, "a new connection is served while the others linger")
+        #expect(lingering.allSatisfy { $0.receiveAll().isEmpty }, "and the worker has closed theirs")
+    }
+
     @Test("a kept-alive connection serves several requests, then is closed when it goes idle")
     func keepAlive() throws {
         let connection = try FastCGIConnection(unixSocket: socket)
