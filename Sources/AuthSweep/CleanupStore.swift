@@ -58,19 +58,26 @@ struct CleanupStore {
         return (scan.contains("Seq Scan on"), rows)
     }
 
-    /// The table's size in pages now, and its rows and rows per page as of
-    /// the last `ANALYZE` or `VACUUM` (`nil` before the first).
-    func pageCount(_ target: DeletionTarget) throws(JobError) -> (pages: Int, rows: Double?, rowsPerPage: Double?) {
+    /// The table's size in pages now, its rows and rows per page as of the
+    /// last `ANALYZE` or `VACUUM` (`nil` before the first), and whether it is
+    /// a plain table (a partitioned table's rows are in its partitions).
+    func pageCount(_ target: DeletionTarget) throws(JobError) -> (pages: Int, rows: Double?, rowsPerPage: Double?, plain: Bool) {
         let result = try run(
             """
             SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint,
                    CASE WHEN c.reltuples > 0 AND c.relpages > 0 THEN c.reltuples END,
-                   CASE WHEN c.reltuples > 0 AND c.relpages > 0 THEN c.reltuples / c.relpages END
+                   CASE WHEN c.reltuples > 0 AND c.relpages > 0 THEN c.reltuples / c.relpages END,
+                   c.relkind = 'r'
             FROM pg_catalog.pg_class c WHERE c.oid = $1::regclass
             """,
             [target.quotedTable]
         )
-        return (try integer(result, column: 0), result.value(column: 1).flatMap(Double.init), result.value(column: 2).flatMap(Double.init))
+        return (
+            try integer(result, column: 0),
+            result.value(column: 1).flatMap(Double.init),
+            result.value(column: 2).flatMap(Double.init),
+            result.value(column: 3) == "t"
+        )
     }
 
     /// Deletes the removable rows of `target` that lie in pages
@@ -85,7 +92,9 @@ struct CleanupStore {
             DELETE FROM \(target.quotedTable)
             WHERE ctid >= $\(first)::tid AND ctid < $\(first + 1)::tid AND \(target.condition)
             """
-        return try run(sql, target.parameters + ["(\(firstPage),0)", "(\(endPage),0)"]).affectedRows
+        // Block numbers are 32-bit: a range past the last one ends there.
+        let end = min(endPage, Int(UInt32.max))
+        return try run(sql, target.parameters + ["(\(firstPage),0)", "(\(end),0)"]).affectedRows
     }
 
     /// Whether this connection's commits wait for the WAL flush. Cleanup

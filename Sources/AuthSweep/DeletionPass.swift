@@ -1,18 +1,5 @@
 import Logging
 
-/// How a cleanup walks a table to delete its removable rows.
-public enum DeletionScan: String, Sendable, CaseIterable {
-    /// From PostgreSQL's estimates for one bare `DELETE`: a sweep when it
-    /// would read the whole table or the rows to delete are a large part of
-    /// it, index batches otherwise.
-    case automatic = "auto"
-    /// Batches of up to `cleanup.batch_size` rows found through an index.
-    case index
-    /// The table read once in page ranges, each holding about
-    /// `cleanup.batch_size` removable rows.
-    case sweep
-}
-
 /// One table's deletion, batch after batch, each batch its own short
 /// statement and transaction, until nothing is left or the time budget is
 /// spent.
@@ -31,15 +18,23 @@ struct DeletionPass {
 
     /// - Parameter onProgress: sees the running total after each batch.
     func run(onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
-        let sweep = switch scan {
-        case .sweep: true
-        case .index: false
-        case .automatic: try sweepIsCheaper()
+        let table = try store.pageCount(target)
+        let sweep: Bool
+        switch scan {
+        case _ where !table.plain: sweep = false   // a partitioned table has no pages of its own
+        case .sweep: sweep = true
+        case .index: sweep = false
+        case .automatic: sweep = try sweepIsCheaper(tableRows: table.rows)
         }
         logger.debug("deleting", metadata: ["job.table": "\(target.name)", "job.scan": "\(sweep ? "sweep" : "index")"])
         try store.setSynchronousCommit(false)
         do throws(JobError) {
-            let result = try sweep ? runSweep(onProgress) : runIndexBatches(onProgress)
+            var result = try sweep ? runSweep(onProgress) : runIndexBatches(onProgress, deletedBefore: 0)
+            // Rows the sweep could not reach (in a child table, or moved
+            // behind it by an update) are left to index batches.
+            if sweep, !result.hasMore, !budgetSpent, try store.hasRows(target) {
+                result = try runIndexBatches(onProgress, deletedBefore: result.deleted)
+            }
             try store.setSynchronousCommit(true)
             return result
         } catch {
@@ -56,11 +51,11 @@ struct DeletionPass {
     /// With no statistics yet, the planner's own choice of scan decides.
     static let sweepFraction = 0.02
 
-    private func sweepIsCheaper() throws(JobError) -> Bool {
+    private func sweepIsCheaper(tableRows: Double?) throws(JobError) -> Bool {
         let estimate = try store.deletionEstimate(target)
         if estimate.sequentialScan { return true }
-        guard let rows = try store.pageCount(target).rows else { return false }
-        return estimate.rows >= rows * Self.sweepFraction
+        guard let tableRows else { return false }
+        return estimate.rows >= tableRows * Self.sweepFraction
     }
 
     private var budgetSpent: Bool {
@@ -74,8 +69,8 @@ struct DeletionPass {
 
     /// Few removable rows among many: each batch picks up to `batchSize` of
     /// them through the index and deletes them; ends on a short batch.
-    private func runIndexBatches(_ onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
-        var deleted = 0
+    private func runIndexBatches(_ onProgress: (Int) -> Void, deletedBefore: Int) throws(JobError) -> (deleted: Int, hasMore: Bool) {
+        var deleted = deletedBefore
         while true {
             let batch = try store.deleteBatch(target, limit: batchSize)
             deleted += batch.deleted

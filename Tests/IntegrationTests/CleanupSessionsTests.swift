@@ -150,6 +150,45 @@ final class CleanupSessionsTests {
         #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 60_000 - expired)
     }
 
+    @Test("rows a sweep cannot reach by page, in a child table, are deleted by index batches after it")
+    func sweepLeavesNothingInChildTables() throws {
+        try database.execute(#"CREATE TABLE "SessionArchive" () INHERITS ("Session")"#)
+        try database.insertSessions(100, prefix: "old-", expiringIn: -60)
+        try database.execute(#"""
+            INSERT INTO "SessionArchive" (id, "sessionToken", "userId", expires)
+            SELECT 'archived-' || n, md5('archived-' || n), 'u', (now() AT TIME ZONE 'UTC') - interval '1 hour'
+            FROM generate_series(1, 5000) n
+            """#)
+        try database.insertSessions(10, prefix: "live-", expiringIn: 3600)
+        let test = TestJobs(database) { $0.deletionScan = .sweep }
+        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        #expect(outcome.deletedCount == 5_100)
+        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10)
+        #expect(test.scanUsed == "sweep")
+    }
+
+    @Test("a partitioned session table is cleaned by index batches")
+    func partitionedTable() throws {
+        try database.execute(#"""
+            CREATE TABLE "PartitionedSession" (id text NOT NULL, "sessionToken" text NOT NULL, "userId" text NOT NULL,
+                                               expires timestamp(3) NOT NULL) PARTITION BY RANGE (expires);
+            CREATE TABLE "PartitionedSessionPast" PARTITION OF "PartitionedSession" FOR VALUES FROM (MINVALUE) TO ('2026-01-01');
+            CREATE TABLE "PartitionedSessionLater" PARTITION OF "PartitionedSession" FOR VALUES FROM ('2026-01-01') TO (MAXVALUE);
+            CREATE INDEX ON "PartitionedSession" (expires);
+            INSERT INTO "PartitionedSession"
+            SELECT 'p-' || n, md5('p-' || n), 'u',
+                   CASE WHEN n % 3 = 0 THEN timestamp '2025-06-01' ELSE (now() AT TIME ZONE 'UTC') + make_interval(mins => n % 200 - 100) END
+            FROM generate_series(1, 3000) n;
+            """#)
+        let expired = try database.integer(#"SELECT count(*) FROM "PartitionedSession" WHERE expires <= (now() AT TIME ZONE 'UTC')"#)
+        let test = TestJobs(database) { $0.tables.session = "PartitionedSession"; $0.batchSize = 200 }
+        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        #expect(outcome.deletedCount == expired)
+        #expect(test.scanUsed == "index")
+        #expect(try database.integer(#"SELECT count(*) FROM "PartitionedSession" WHERE expires <= (now() AT TIME ZONE 'UTC')"#) == 0)
+        #expect(try database.integer(#"SELECT count(*) FROM "PartitionedSession""#) == 3_000 - expired)
+    }
+
     @Test("a sweep also deletes expired rows written to pages the table grew by while it ran")
     func sweepReachesNewPages() throws {
         try database.insertSessions(20_000, prefix: "old-", expiringIn: -60)
