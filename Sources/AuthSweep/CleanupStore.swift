@@ -59,15 +59,16 @@ struct CleanupStore {
     }
 
     /// The table's size in pages now, its rows and rows per page as of the
-    /// last `ANALYZE` or `VACUUM` (`nil` before the first), and whether it is
-    /// a plain table (a partitioned table's rows are in its partitions).
+    /// last `ANALYZE` or `VACUUM` (`nil` before the first), and whether all
+    /// its rows are in its own pages (not for a partitioned table, nor for
+    /// one with child tables).
     func pageCount(_ target: DeletionTarget) throws(JobError) -> (pages: Int, rows: Double?, rowsPerPage: Double?, plain: Bool) {
         let result = try run(
             """
             SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint,
                    CASE WHEN c.reltuples > 0 AND c.relpages > 0 THEN c.reltuples END,
                    CASE WHEN c.reltuples > 0 AND c.relpages > 0 THEN c.reltuples / c.relpages END,
-                   c.relkind = 'r'
+                   c.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid)
             FROM pg_catalog.pg_class c WHERE c.oid = $1::regclass
             """,
             [target.quotedTable]
@@ -108,6 +109,17 @@ struct CleanupStore {
     /// How many rows of `target` are removable now.
     func count(_ target: DeletionTarget) throws(JobError) -> Int {
         try integer(run("SELECT count(*) FROM \(target.quotedTable) WHERE \(target.condition)", target.parameters), column: 0)
+    }
+
+    /// Whether any row of `target` in pages `firstPage` onwards is
+    /// removable now: reads those pages only (after a sweep the index is
+    /// still full of the entries of the rows it deleted).
+    func hasRows(_ target: DeletionTarget, fromPage firstPage: Int) throws(JobError) -> Bool {
+        let first = target.parameters.count + 1
+        return try run(
+            "SELECT EXISTS (SELECT 1 FROM \(target.quotedTable) WHERE ctid >= $\(first)::tid AND \(target.condition))",
+            target.parameters + ["(\(min(firstPage, Int(UInt32.max))),0)"]
+        ).bool()
     }
 
     /// Whether any row of `target` is removable now.

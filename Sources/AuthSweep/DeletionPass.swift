@@ -21,7 +21,7 @@ struct DeletionPass {
         let table = try store.pageCount(target)
         let sweep: Bool
         switch scan {
-        case _ where !table.plain: sweep = false   // a partitioned table has no pages of its own
+        case _ where !table.plain: sweep = false   // some rows are not in the table's own pages
         case .sweep: sweep = true
         case .index: sweep = false
         case .automatic: sweep = try sweepIsCheaper(tableRows: table.rows)
@@ -29,12 +29,7 @@ struct DeletionPass {
         logger.debug("deleting", metadata: ["job.table": "\(target.name)", "job.scan": "\(sweep ? "sweep" : "index")"])
         try store.setSynchronousCommit(false)
         do throws(JobError) {
-            var result = try sweep ? runSweep(onProgress) : runIndexBatches(onProgress, deletedBefore: 0)
-            // Rows the sweep could not reach (in a child table, or moved
-            // behind it by an update) are left to index batches.
-            if sweep, !result.hasMore, !budgetSpent, try store.hasRows(target) {
-                result = try runIndexBatches(onProgress, deletedBefore: result.deleted)
-            }
+            let result = try sweep ? runSweep(onProgress) : runIndexBatches(onProgress)
             try store.setSynchronousCommit(true)
             return result
         } catch {
@@ -69,8 +64,8 @@ struct DeletionPass {
 
     /// Few removable rows among many: each batch picks up to `batchSize` of
     /// them through the index and deletes them; ends on a short batch.
-    private func runIndexBatches(_ onProgress: (Int) -> Void, deletedBefore: Int) throws(JobError) -> (deleted: Int, hasMore: Bool) {
-        var deleted = deletedBefore
+    private func runIndexBatches(_ onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
+        var deleted = 0
         while true {
             let batch = try store.deleteBatch(target, limit: batchSize)
             deleted += batch.deleted
@@ -104,7 +99,7 @@ struct DeletionPass {
             deleted += removed
             onProgress(deleted)
             logBatch(removed, total: deleted)
-            if budgetSpent { return (deleted, try store.hasRows(target)) }
+            if budgetSpent { return (deleted, try store.hasRows(target, fromPage: page)) }
             var next = span * 2
             if removed > 0 { next = min(next, span * batchSize / removed) }
             if seconds > Self.sweepStatementSeconds { next = min(next, Int(Double(span) * Self.sweepStatementSeconds / seconds)) }
