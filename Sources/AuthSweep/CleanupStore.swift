@@ -30,7 +30,7 @@ struct CleanupStore {
             WITH picked AS (
                 SELECT ctid FROM \(target.quotedTable)
                 WHERE \(target.condition)
-                LIMIT \(target.nextPlaceholder)::int
+                LIMIT \(target.placeholder(after: 1))::int
             ), deleted AS (
                 DELETE FROM \(target.quotedTable)
                 WHERE ctid = ANY(ARRAY(SELECT ctid FROM picked)) AND \(target.condition)
@@ -62,7 +62,7 @@ struct CleanupStore {
     /// last `ANALYZE` or `VACUUM` (`nil` before the first), and whether all
     /// its rows are in its own pages (not for a partitioned table, nor for
     /// one with child tables).
-    func pageCount(_ target: DeletionTarget) throws(JobError) -> (pages: Int, rows: Double?, rowsPerPage: Double?, plain: Bool) {
+    func pageCount(_ target: DeletionTarget) throws(JobError) -> TablePages {
         let result = try run(
             """
             SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint,
@@ -73,12 +73,20 @@ struct CleanupStore {
             """,
             [target.quotedTable]
         )
-        return (
-            try integer(result, column: 0),
-            result.value(column: 1).flatMap(Double.init),
-            result.value(column: 2).flatMap(Double.init),
-            result.value(column: 3) == "t"
+        return TablePages(
+            pages: try integer(result, column: 0),
+            rows: result.value(column: 1).flatMap(Double.init),
+            rowsPerPage: result.value(column: 2).flatMap(Double.init),
+            plain: result.value(column: 3) == "t"
         )
+    }
+
+    /// What `pageCount` reads of a table.
+    struct TablePages {
+        let pages: Int
+        let rows: Double?
+        let rowsPerPage: Double?
+        let plain: Bool
     }
 
     /// Deletes the removable rows of `target` that lie in pages
@@ -88,14 +96,18 @@ struct CleanupStore {
     /// so a session refreshed while the sweep runs survives.
     /// - Returns: how many rows were deleted.
     func deletePages(_ target: DeletionTarget, from firstPage: Int, to endPage: Int) throws(JobError) -> Int {
-        let first = target.parameters.count + 1
         let sql = """
             DELETE FROM \(target.quotedTable)
-            WHERE ctid >= $\(first)::tid AND ctid < $\(first + 1)::tid AND \(target.condition)
+            WHERE ctid >= \(target.placeholder(after: 1))::tid AND ctid < \(target.placeholder(after: 2))::tid
+              AND \(target.condition)
             """
-        // Block numbers are 32-bit: a range past the last one ends there.
-        let end = min(endPage, Int(UInt32.max))
-        return try run(sql, target.parameters + ["(\(firstPage),0)", "(\(end),0)"]).affectedRows
+        return try run(sql, target.parameters + [Self.tid(page: firstPage), Self.tid(page: endPage)]).affectedRows
+    }
+
+    /// The first row position of `page` as `tid` text. Block numbers are
+    /// 32-bit: a page past the last one is the last one.
+    private static func tid(page: Int) -> String {
+        "(\(min(page, Int(UInt32.max))),0)"
     }
 
     /// Whether this connection's commits wait for the WAL flush. Cleanup
@@ -115,10 +127,9 @@ struct CleanupStore {
     /// removable now: reads those pages only (after a sweep the index is
     /// still full of the entries of the rows it deleted).
     func hasRows(_ target: DeletionTarget, fromPage firstPage: Int) throws(JobError) -> Bool {
-        let first = target.parameters.count + 1
-        return try run(
-            "SELECT EXISTS (SELECT 1 FROM \(target.quotedTable) WHERE ctid >= $\(first)::tid AND \(target.condition))",
-            target.parameters + ["(\(min(firstPage, Int(UInt32.max))),0)"]
+        try run(
+            "SELECT EXISTS (SELECT 1 FROM \(target.quotedTable) WHERE ctid >= \(target.placeholder(after: 1))::tid AND \(target.condition))",
+            target.parameters + [Self.tid(page: firstPage)]
         ).bool()
     }
 

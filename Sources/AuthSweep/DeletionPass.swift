@@ -29,7 +29,7 @@ struct DeletionPass {
         logger.debug("deleting", metadata: ["job.table": "\(target.name)", "job.scan": "\(sweep ? "sweep" : "index")"])
         try store.setSynchronousCommit(false)
         do throws(JobError) {
-            let result = try sweep ? runSweep(onProgress) : runIndexBatches(onProgress)
+            let result = try sweep ? runSweep(table, onProgress) : runIndexBatches(onProgress)
             try store.setSynchronousCommit(true)
             return result
         } catch {
@@ -80,8 +80,7 @@ struct DeletionPass {
     /// sized from what the last range held (about `batchSize` removable rows,
     /// at most `sweepStatementSeconds`, at most twice the last range). Pages
     /// the table grows by during the sweep are swept too.
-    private func runSweep(_ onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
-        let table = try store.pageCount(target)
+    private func runSweep(_ table: CleanupStore.TablePages, _ onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
         var endPage = table.pages
         var span = table.rowsPerPage.map { max(1, Int(Double(batchSize) / $0)) } ?? 1
         var page = 0

@@ -51,6 +51,7 @@ struct DeletionTarget {
         )
     }
 
-    /// The placeholder that follows this target's own parameters.
-    var nextPlaceholder: String { "$\(parameters.count + 1)" }
+    /// The placeholder of the `n`th value bound after this target's own
+    /// parameters (`n` from 1).
+    func placeholder(after n: Int) -> String { "$\(parameters.count + n)" }
 }

@@ -148,7 +148,7 @@ public final class FastCGIServer: Sendable {
     /// idle kept connections never stop it from taking new ones; serves one
     /// request at a time.
     private func responderLoop(slot: Int, handler: any FastCGIHandler, events: ResponderEvents, deadlines: ReadDeadlines) {
-        var kept: [(connection: ResponderConnection, socket: Int32, closeAtOnce: Bool, idleSince: UInt64)] = []
+        var kept: [KeptConnection] = []
         var spare: [ResponderConnection] = []
         let idleLimit = UInt64(readTimeoutSeconds) * 1_000_000_000
 
@@ -164,14 +164,14 @@ public final class FastCGIServer: Sendable {
             }
             do {
                 try events.watch(kept: keptSocket)
-                kept.append((connection, keptSocket, closeAtOnce, monotonicNanoseconds()))
+                kept.append(KeptConnection(connection: connection, socket: keptSocket, closeAtOnce: closeAtOnce, idleSince: monotonicNanoseconds()))
             } catch {
                 connection.dropKeptConnection()
                 spare.append(connection)
             }
         }
 
-        func drop(_ entry: (connection: ResponderConnection, socket: Int32, closeAtOnce: Bool, idleSince: UInt64)) {
+        func drop(_ entry: KeptConnection) {
             events.forget(kept: entry.socket)
             entry.connection.dropKeptConnection()
             spare.append(entry.connection)
@@ -224,6 +224,15 @@ public final class FastCGIServer: Sendable {
             deadlines.enforce()
         }
     }
+}
+
+/// A web-server connection a responder keeps open for its next request.
+private struct KeptConnection {
+    let connection: ResponderConnection
+    let socket: Int32
+    /// Whether its listener's connections are closed at once.
+    let closeAtOnce: Bool
+    let idleSince: UInt64
 }
 
 /// An `FCGX_Request` for one web-server connection at a time; it stays on
@@ -316,10 +325,4 @@ private func spawnThread(_ body: @escaping @Sendable () -> Void) throws(FastCGIE
         throw FastCGIError(operation: "pthread_create", code: status)
     }
     return thread
-}
-
-private func monotonicNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }

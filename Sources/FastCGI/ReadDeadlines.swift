@@ -46,7 +46,7 @@ final class ReadDeadlines: @unchecked Sendable {
     func begin(slot: Int, socket: Int32) {
         let duplicate = fcntl(socket, F_DUPFD_CLOEXEC, 0)
         guard duplicate >= 0 else { return }
-        let deadline = Self.now() + limitNanoseconds
+        let deadline = monotonicNanoseconds() + limitNanoseconds
         withLock { $0[slot] = Reading(duplicate: duplicate, deadlineNanoseconds: deadline) }
     }
 
@@ -60,17 +60,18 @@ final class ReadDeadlines: @unchecked Sendable {
 
     /// Shuts down every connection whose deadline has passed.
     func enforce() {
-        let now = Self.now()
+        let now = monotonicNanoseconds()
         withLock { readings in
             for reading in readings.compactMap({ $0 }) where reading.deadlineNanoseconds <= now {
                 shutdown(reading.duplicate, Int32(SHUT_RDWR))
             }
         }
     }
+}
 
-    private static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
+/// CLOCK_MONOTONIC in nanoseconds: deadlines and idle times, never wall time.
+func monotonicNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
