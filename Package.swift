@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "authsweep",
-    platforms: [.macOS(.v15)],
+    // Linux only (epoll, accept4: see Sources/CLinux), so no Apple platform
+    // is listed.
     products: [
         .executable(name: "authsweep", targets: ["authsweep"])
     ],

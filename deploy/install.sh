@@ -45,7 +45,6 @@ done
 [[ "$server_name" =~ ^[A-Za-z0-9.-]+$ ]] || die "--server-name must be a host name"
 certificate=${certificate:-/etc/letsencrypt/live/$server_name/fullchain.pem}
 key=${key:-/etc/letsencrypt/live/$server_name/privkey.pem}
-[[ "$certificate$key" != *[#\&]* ]] || die "--certificate and --key paths must not contain '#' or '&'"
 [[ "$database_url" != *\'* ]] || die "--database-url must not contain a single quote (percent-encode it as %27)"
 [ "$(id -u)" -eq 0 ] || [ -n "$root" ] || die "run as root"
 
@@ -88,17 +87,8 @@ done
 
 step "writing the nginx site for $server_name with $workers workers"
 install -d "$root/etc/nginx/sites-available" "$root/etc/nginx/sites-enabled"
-pool=""
-for n in $(seq 1 "$workers"); do pool+="    server unix:/run/authsweep/authsweep-$n.sock;\n"; done
-awk -v pool="$pool" '
-    /server unix:\/run\/authsweep\/authsweep-[0-9]+\.sock;/ { next }
-    { print }
-    /^upstream authsweep_pool \{/ { printf "%s", pool }
-' "$repository/nginx.conf.example" |
-    sed -e "s#/etc/letsencrypt/live/cron\.example\.com/fullchain\.pem#$certificate#" \
-        -e "s#/etc/letsencrypt/live/cron\.example\.com/privkey\.pem#$key#" \
-        -e "s#server_name cron\.example\.com;#server_name $server_name;#" \
-        >"$root/etc/nginx/sites-available/authsweep.conf"
+"$source_dir/render-nginx-site" --workers "$workers" --server-name "$server_name" \
+    --certificate "$certificate" --key "$key" >"$root/etc/nginx/sites-available/authsweep.conf"
 ln -sf ../sites-available/authsweep.conf "$root/etc/nginx/sites-enabled/authsweep.conf"
 
 if [ "$start" = 0 ]; then

@@ -22,17 +22,69 @@ install_packages() {
     fi
     log "installing Debian packages: $AUTHSWEEP_PACKAGES"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
+    apt-get update -qq || { log "apt-get update failed"; return 1; }
     # policy-rc.d keeps the packages' own services (a default nginx on port
     # 80, the distribution's PostgreSQL cluster) from being started.
-    local policy=/usr/sbin/policy-rc.d created_policy=0
-    if [ ! -e "$policy" ]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
+    without_service_starts apt-get install -y -qq --no-install-recommends $AUTHSWEEP_PACKAGES >/dev/null ||
+        { log "apt-get install failed: $AUTHSWEEP_PACKAGES"; return 1; }
+}
+
+# without_service_starts COMMAND...: runs COMMAND with a policy-rc.d that
+# refuses every service start, and removes that file again whatever happens
+# (failure, set -e, a signal): left behind, it would keep every service
+# installed later on this host from starting. An existing policy is left as
+# it is. AUTHSWEEP_POLICY_RC_D names another path, for the tests.
+without_service_starts() {
+    local policy=${AUTHSWEEP_POLICY_RC_D:-/usr/sbin/policy-rc.d}
+    if [ -e "$policy" ]; then
+        "$@"
+        return
     fi
-    apt-get install -y -qq --no-install-recommends $AUTHSWEEP_PACKAGES >/dev/null
-    local status=$?
-    [ "$created_policy" = 1 ] && rm -f "$policy"
-    return $status
+    (
+        trap 'rm -f "$policy"' EXIT
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+        trap 'exit 129' HUP
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod +x "$policy"
+        "$@"
+    )
+}
+
+# wait_until SECONDS WHAT COMMAND...: runs COMMAND every 0.1 s until it
+# succeeds; after SECONDS it says what it waited for and fails.
+wait_until() {
+    local seconds=$1 what=$2; shift 2
+    local tries=$((seconds * 10))
+    while ! "$@" >/dev/null 2>&1; do
+        tries=$((tries - 1))
+        if [ "$tries" -le 0 ]; then
+            log "gave up after ${seconds}s waiting for $what"
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# stop_pid PID [SECONDS]: SIGTERM, then SIGKILL if the process is still
+# there after SECONDS (default 10): a process that inherited an ignored
+# SIGTERM, or hangs, is still stopped. Returns once it is gone.
+stop_pid() {
+    local pid=$1 seconds=${2:-10}
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_until "$seconds" "process $pid to exit on SIGTERM" not_running "$pid"; then
+        log "sending SIGKILL to process $pid"
+        kill -KILL "$pid" 2>/dev/null || true
+        wait_until 5 "process $pid to exit on SIGKILL" not_running "$pid" || return 1
+    fi
+    # Reap it when it is our child, so it leaves no zombie.
+    wait "$pid" 2>/dev/null || true
+}
+
+not_running() {
+    # A zombie (exited, not yet reaped by its parent) counts as gone.
+    ! kill -0 "$1" 2>/dev/null || [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" = Z ]
 }
 
 pg_bin_dir() {

@@ -100,9 +100,10 @@ public final class WorkerProcess: Sendable {
     }
 }
 
-/// A real nginx running `nginx.conf.example` itself, with the paths a test
-/// needs substituted: the workers' socket directory, the TLS certificate (a
-/// self-signed one made here with openssl), the ports and the log file.
+/// A real nginx running `nginx.conf.example` itself, rendered by
+/// `deploy/render-nginx-site` with the paths a test needs: the workers'
+/// socket directory, the TLS certificate (a self-signed one made here with
+/// openssl), the ports and the log file.
 public final class NginxServer: Sendable {
     public let httpPort: Int
     public let httpsPort: Int
@@ -129,21 +130,14 @@ public final class NginxServer: Sendable {
         ])
         guard openssl.status == 0 else { throw TestSetupError("openssl failed: \(openssl.stderr)") }
 
-        var site = try String(contentsOfFile: PackagePaths.root + "/nginx.conf.example", encoding: .utf8)
-        let substitutions = [
-            ("/run/authsweep/", socketDirectory + "/"),
-            ("/etc/letsencrypt/live/cron.example.com/fullchain.pem", certificate),
-            ("/etc/letsencrypt/live/cron.example.com/privkey.pem", key),
-            ("/var/log/nginx/authsweep.access.log", "\(nginxDirectory)/logs/access.log"),
-            ("listen 80;", "listen 127.0.0.1:\(httpPort);"),
-            ("listen 443 ssl http2;", "listen 127.0.0.1:\(httpsPort) ssl http2;"),
-            ("listen [::]:80;", ""),
-            ("listen [::]:443 ssl http2;", ""),
-        ]
-        for (original, replacement) in substitutions + (rateLimit.map { [("rate=2r/s", "rate=\($0)")] } ?? []) {
-            guard site.contains(original) else { throw TestSetupError("nginx.conf.example no longer contains '\(original)'") }
-            site = site.replacingOccurrences(of: original, with: replacement)
-        }
+        // The site as deploy/install.sh and scripts/demo render it, for this test's paths and ports.
+        let rendered = try ChildProcess.run(PackagePaths.root + "/deploy/render-nginx-site", [
+            "--socket-dir", socketDirectory, "--certificate", certificate, "--key", key,
+            "--access-log", "\(nginxDirectory)/logs/access.log",
+            "--http-listen", "127.0.0.1:\(httpPort)", "--https-listen", "127.0.0.1:\(httpsPort)",
+        ] + (rateLimit.map { ["--rate", $0] } ?? []))
+        guard rendered.status == 0 else { throw TestSetupError("deploy/render-nginx-site failed: \(rendered.stderr)") }
+        let site = rendered.stdout
         try site.write(toFile: "\(nginxDirectory)/authsweep.conf", atomically: true, encoding: .utf8)
         let main = """
             \(TestUser.isRoot ? "user www-data;" : "")

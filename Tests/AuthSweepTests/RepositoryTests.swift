@@ -1,0 +1,282 @@
+import Foundation
+import Testing
+
+/// The repository as a newcomer meets it: the README's examples are the
+/// files in deploy/, its links lead somewhere in the clone, and the scripts
+/// the demo and the tests share keep their promises.
+@Suite("documents and scripts")
+struct RepositoryTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static func read(_ relativePath: String) throws -> String {
+        try String(contentsOfFile: root + "/" + relativePath, encoding: .utf8)
+    }
+
+    /// README.md and every page under docs/.
+    static func documents() throws -> [String] {
+        let docs = (try? FileManager.default.contentsOfDirectory(atPath: root + "/docs")) ?? []
+        return ["README.md"] + docs.filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
+    }
+
+    /// A fenced block, with the `<!-- file: PATH -->` marker just above it if any.
+    struct FencedBlock {
+        var document: String
+        var line: Int
+        var claimedFile: String?
+        var text: String
+    }
+
+    static func fencedBlocks(in document: String) throws -> [FencedBlock] {
+        let lines = try read(document).components(separatedBy: "\n")
+        var blocks: [FencedBlock] = []
+        var index = 0
+        var marker: String?
+        while index < lines.count {
+            let line = lines[index]
+            if line.hasPrefix("<!-- file: "), line.hasSuffix(" -->") {
+                marker = String(line.dropFirst("<!-- file: ".count).dropLast(" -->".count))
+            } else if line.hasPrefix("```") {
+                let start = index
+                index += 1
+                var body: [String] = []
+                while index < lines.count, !lines[index].hasPrefix("```") {
+                    body.append(lines[index])
+                    index += 1
+                }
+                blocks.append(FencedBlock(document: document, line: start + 1, claimedFile: marker, text: body.joined(separator: "\n")))
+                marker = nil
+            } else if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                marker = nil
+            }
+            index += 1
+        }
+        return blocks
+    }
+
+    @Test("every example marked as a file of deploy/ is that file, byte for byte")
+    func examplesAreTheFiles() throws {
+        var marked = 0
+        for document in try Self.documents() {
+            for block in try Self.fencedBlocks(in: document) {
+                guard let path = block.claimedFile else { continue }
+                marked += 1
+                #expect(path.hasPrefix("deploy/"), "\(document):\(block.line) names \(path), outside deploy/")
+                let file = try Self.read(path)
+                #expect(block.text + "\n" == file, "\(document):\(block.line) differs from \(path): copy the file into the block again")
+            }
+        }
+        #expect(marked >= 3, "the README shows the crontab, the timer and the workflow from deploy/")
+    }
+
+    @Test("every systemd unit or crontab entry shown in the documents is marked with its file")
+    func unitsAndCrontabsAreMarked() throws {
+        let unitSection = /^\[(Unit|Service|Timer|Socket|Install)\]$/
+        // Five schedule fields, then a command: a crontab entry.
+        let crontabEntry = /^(@(reboot|yearly|annually|monthly|weekly|daily|midnight|hourly)\s|([0-9*\/,-]+\s+){5}\S)/
+        for document in try Self.documents() {
+            for block in try Self.fencedBlocks(in: document) where block.claimedFile == nil {
+                let lines = block.text.components(separatedBy: "\n")
+                let looksLikeAFile = lines.contains { $0.wholeMatch(of: unitSection) != nil || $0.prefixMatch(of: crontabEntry) != nil }
+                #expect(!looksLikeAFile, "\(document):\(block.line) shows a unit or crontab without <!-- file: deploy/... --> above it")
+            }
+        }
+    }
+
+    @Test("the documents point nowhere outside the repository, and every link leads to a file in it")
+    func linksStayInside() throws {
+        let link = /\]\(([^)\s]+)\)/
+        for document in try Self.documents() {
+            let text = try Self.read(document)
+            #expect(!text.contains("../shared"), "\(document) points to ../shared, which a clone does not have")
+            let directory = (document as NSString).deletingLastPathComponent
+            for match in text.matches(of: link) {
+                let target = String(match.1)
+                if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("#") || target.hasPrefix("mailto:") { continue }
+                let path = String(target.split(separator: "#", maxSplits: 1)[0])
+                let resolved = ((Self.root + "/" + directory + "/" + path) as NSString).standardizingPath
+                #expect(resolved.hasPrefix(Self.root + "/"), "\(document) links outside the repository: \(target)")
+                #expect(FileManager.default.fileExists(atPath: resolved), "\(document) links to \(target), which does not exist")
+            }
+        }
+    }
+}
+
+/// A shell command run to its end.
+struct ShellResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func runShell(_ arguments: [String], environment: [String: String] = [:]) throws -> ShellResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: arguments[0])
+    process.arguments = Array(arguments.dropFirst())
+    process.currentDirectoryURL = URL(fileURLWithPath: RepositoryTests.root)
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ShellResult(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self))
+}
+
+/// Starts a command as the leader of a new process group, with every signal
+/// unblocked and at its default: the test runner's threads block some, and a
+/// child would inherit that, where a shell in a terminal has none blocked.
+func spawnInOwnGroup(_ arguments: [String], environment: [String: String]) throws -> pid_t {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t(), all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+    var files = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&files)
+    defer { posix_spawn_file_actions_destroy(&files) }
+    let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid: pid_t = 0
+    let result = posix_spawn(&pid, arguments[0], &files, &attributes, argv, envp)
+    guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+    return pid
+}
+
+func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "authsweep-repository-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite("deploy/render-nginx-site")
+struct RenderNginxSiteTests {
+    static let script = RepositoryTests.root + "/deploy/render-nginx-site"
+
+    /// nginx.conf.example with one text changed, in a file of its own.
+    static func example(replacing original: String, with replacement: String) throws -> String {
+        let site = try RepositoryTests.read("nginx.conf.example")
+        #expect(site.contains(original), "the example no longer contains \(original)")
+        let path = try temporaryDirectory() + "/site.conf"
+        try site.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("a text the renderer substitutes that is gone from the example stops it, naming that text", arguments: [
+        ("listen 443 ssl http2;", "listen 8443 ssl;", ["--https-listen", "127.0.0.1:1"]),
+        ("unix:/run/authsweep/", "unix:/srv/authsweep/", ["--socket-dir", "/tmp/x"]),
+        ("ssl_ciphers", "# ssl_ciphers", ["--plain-http", "127.0.0.1:1"]),
+        ("server unix:/run/authsweep/authsweep-3.sock;", "", ["--workers", "2"]),
+        ("rate=2r/s", "rate=5r/s", ["--rate", "100r/s"]),
+    ])
+    func missingTextIsAnError(original: String, replacement: String, options: [String]) throws {
+        let example = try Self.example(replacing: original, with: replacement)
+        let result = try runShell([Self.script, "--example", example] + options)
+        #expect(result.status == 64)
+        #expect(result.stdout.isEmpty)
+        let named = original == "ssl_ciphers" ? "ssl_ciphers" : original.components(separatedBy: "\n")[0]
+        #expect(result.stderr.contains(named), "\(result.stderr)")
+    }
+
+    @Test("the demo's plain-HTTP site keeps everything but TLS and the redirect")
+    func plainHTTP() throws {
+        let result = try runShell([Self.script, "--plain-http", "127.0.0.1:8080", "--workers", "2", "--socket-dir", "/tmp/demo"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let site = result.stdout
+        #expect(!site.contains("ssl") && !site.contains("443") && !site.contains("listen 80;") && !site.contains("return 301"))
+        #expect(!site.contains("Strict-Transport-Security"))
+        #expect(site.contains("listen 127.0.0.1:8080;"))
+        #expect(site.contains("server unix:/tmp/demo/authsweep-1.sock;\n    server unix:/tmp/demo/authsweep-2.sock;\n}"))
+        #expect(!site.contains("unix:/run/authsweep/"))
+        for kept in ["limit_req zone=authsweep_cron burst=20 nodelay;", "fastcgi_next_upstream error;", "client_max_body_size 16k;",
+                     "fastcgi_pass unix:/tmp/demo/authsweep-$worker.sock;", "location @unavailable"] {
+            #expect(site.contains(kept), "\(kept)")
+        }
+    }
+
+    @Test("options that make no sense together, or paths nginx would misread, are refused")
+    func badOptions() throws {
+        for options in [["--plain-http", "127.0.0.1:1", "--certificate", "/c.pem"], ["--socket-dir", "/tmp/a b"],
+                        ["--workers", "0"], ["--server-name", "a;b"], ["--socket-dir"], ["--bogus"]] {
+            let result = try runShell([Self.script] + options)
+            #expect(result.status == 64, "\(options)")
+            #expect(result.stdout.isEmpty && !result.stderr.isEmpty, "\(options)")
+        }
+    }
+}
+
+@Suite("scripts/services.sh")
+struct ServicesScriptTests {
+    /// Runs `body` in bash with scripts/services.sh sourced and the policy
+    /// file at `policy`.
+    static func bash(_ body: String, policy: String) throws -> ShellResult {
+        try runShell(["/bin/bash", "-c", "source scripts/services.sh\n" + body], environment: ["AUTHSWEEP_POLICY_RC_D": policy])
+    }
+
+    @Test("the policy-rc.d that holds services back is there while packages install and gone after a failure")
+    func policyGoneAfterFailure() throws {
+        let policy = try temporaryDirectory() + "/policy-rc.d"
+        // The command sees the policy (exit 101 refuses every start), then fails like apt-get would.
+        let failing = try Self.bash("""
+            set -e
+            without_service_starts sh -c '"$AUTHSWEEP_POLICY_RC_D" start; [ $? -eq 101 ] && exit 7'
+            echo not reached
+            """, policy: policy)
+        #expect(failing.status == 7)
+        #expect(!failing.stdout.contains("not reached"))
+        #expect(!FileManager.default.fileExists(atPath: policy))
+
+        let succeeding = try Self.bash("without_service_starts true && echo done", policy: policy)
+        #expect(succeeding.stdout == "done\n")
+        #expect(!FileManager.default.fileExists(atPath: policy))
+    }
+
+    @Test("an interrupted install still removes the policy-rc.d", arguments: [SIGINT, SIGTERM, SIGHUP])
+    func policyGoneAfterSignal(signal: Int32) throws {
+        let policy = try temporaryDirectory() + "/policy-rc.d"
+        let script = "source '\(RepositoryTests.root)/scripts/services.sh'\nwithout_service_starts sleep 30"
+        let pid = try spawnInOwnGroup(["/bin/bash", "-c", script], environment: ["AUTHSWEEP_POLICY_RC_D": policy])
+        let appeared = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: policy), Date() < appeared { usleep(20_000) }
+        #expect(FileManager.default.fileExists(atPath: policy), "the policy file was never written")
+        let signalled = Date()
+        kill(-pid, signal)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        // The shell may go first; the subshell that owns the file follows.
+        while kill(-pid, 0) == 0, Date().timeIntervalSince(signalled) < 20 { usleep(20_000) }
+        #expect(Date().timeIntervalSince(signalled) < 20, "the signal did not stop the install")
+        #expect(!FileManager.default.fileExists(atPath: policy))
+    }
+
+    @Test("an existing policy-rc.d is the administrator's: used and left in place")
+    func existingPolicyKept() throws {
+        let policy = try temporaryDirectory() + "/policy-rc.d"
+        try "#!/bin/sh\nexit 0\n".write(toFile: policy, atomically: true, encoding: .utf8)
+        let result = try Self.bash("without_service_starts false; echo $?", policy: policy)
+        #expect(result.stdout == "1\n")
+        #expect(try String(contentsOfFile: policy, encoding: .utf8) == "#!/bin/sh\nexit 0\n")
+    }
+
+    @Test("stop_pid stops a process that ignores SIGTERM, and wait_until gives up with a message")
+    func boundedWaits() throws {
+        let result = try Self.bash("""
+            (trap '' TERM; exec sleep 60) & pid=$!
+            sleep 0.3
+            stop_pid "$pid" 1
+            kill -0 "$pid" 2>/dev/null && echo still running || echo stopped
+            wait_until 1 "a file that never comes" test -e /nonexistent/file || echo gave up
+            """, policy: "/nonexistent/policy")
+        #expect(result.stdout == "stopped\ngave up\n", "\(result.stderr)")
+        #expect(result.stderr.contains("sending SIGKILL"))
+        #expect(result.stderr.contains("gave up after 1s waiting for a file that never comes"))
+    }
+}
