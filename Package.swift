@@ -29,9 +29,22 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // The domain: configuration, the database, the cleanups,
+        // administration, the doctor, metrics. Knows nothing of HTTP.
         .target(
             name: "AuthSweep",
             dependencies: [
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The HTTP contract on top of FastCGI: routes, the Bearer check,
+        // outcomes to responses, the request handler, request metrics.
+        .target(
+            name: "CronAPI",
+            dependencies: [
+                "AuthSweep",
                 "FastCGI",
                 "Postgres",
                 .product(name: "Logging", package: "swift-log"),
@@ -42,6 +55,7 @@ let package = Package(
             name: "authsweep",
             dependencies: [
                 "AuthSweep",
+                "CronAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -52,10 +66,26 @@ let package = Package(
             dependencies: ["AuthSweep", "Postgres"],
             path: "Tests/TestSupport"
         ),
+        // One test target per module, then the ones that need PostgreSQL,
+        // nginx or the built binary.
+        .testTarget(
+            name: "FastCGITests",
+            dependencies: ["FastCGI"]
+        ),
         .testTarget(
             name: "AuthSweepTests",
-            dependencies: ["AuthSweep", "FastCGI"]
+            dependencies: ["AuthSweep"]
         ),
+        .testTarget(
+            name: "CronAPITests",
+            dependencies: [
+                "CronAPI", "AuthSweep", "FastCGI", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        // The documents and scripts a newcomer meets: no Swift module.
+        .testTarget(name: "RepositoryTests"),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

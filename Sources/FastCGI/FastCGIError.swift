@@ -35,7 +35,9 @@ func systemCall(
     while true {
         let result = body()
         if result != -1 { return result }
-        if errno == EINTR { continue }
-        throw FastCGIError(operation: operation(), code: errno, location: location)
+        // Read once: building the message below may change errno.
+        let code = errno
+        if code == EINTR { continue }
+        throw FastCGIError(operation: operation(), code: code, location: location)
     }
 }

@@ -49,11 +49,6 @@ public struct FastCGIRequest: Sendable {
         entries.append((nameStart..<valueStart, valueStart..<bytes.count))
     }
 
-    /// Every parameter, in order; for tests and tools.
-    public var parameters: [(name: String, value: [UInt8])] {
-        entries.map { (String(decoding: bytes[$0.name], as: UTF8.self), Array(bytes[$0.value])) }
-    }
-
     /// Every raw value sent under `name`.
     public func values(_ name: String) -> [[UInt8]] {
         entries.compactMap { entry in matches(entry.name, name) ? Array(bytes[entry.value]) : nil }

@@ -5,6 +5,7 @@ import Musl
 #endif
 import ArgumentParser
 import AuthSweep
+import CronAPI
 import Logging
 import Synchronization
 

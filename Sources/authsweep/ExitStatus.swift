@@ -9,7 +9,6 @@ import Postgres
 
 /// Exit statuses shared by every subcommand (sysexits, as cron and systemd expect).
 enum ExitStatus {
-    static let success: Int32 = 0
     static let jobFailed: Int32 = 1
     static let usage: Int32 = 64
     static let databaseUnavailable: Int32 = 69

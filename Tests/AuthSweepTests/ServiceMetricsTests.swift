@@ -7,18 +7,6 @@ struct ServiceMetricsTests {
         String(decoding: metrics.exposition(), as: UTF8.self)
     }
 
-    @Test("requests are counted by route and status")
-    func requests() {
-        let metrics = ServiceMetrics()
-        metrics.requestRecorder(route: "session-stats", status: 200).record(seconds: 0.01)
-        metrics.requestRecorder(route: "session-stats", status: 200).record(seconds: 0.02)
-        metrics.requestRecorder(route: "other", status: 404).record(seconds: 0.001)
-        let exposition = text(metrics)
-        #expect(exposition.contains(#"authsweep_http_requests_total{route="session-stats",status="200"} 2"#))
-        #expect(exposition.contains(#"authsweep_http_requests_total{route="other",status="404"} 1"#))
-        #expect(exposition.contains("# TYPE authsweep_http_request_duration_seconds histogram"))
-    }
-
     @Test("cleanup runs count rows, durations and the last success per job; a busy run only counts as busy")
     func cleanupRuns() throws {
         let metrics = ServiceMetrics()

@@ -1,6 +1,7 @@
 import FastCGI
 import Postgres
 import Testing
+@testable import CronAPI
 @testable import AuthSweep
 
 @Suite("Response bodies and headers")

@@ -1,3 +1,4 @@
+import AuthSweep
 import FastCGI
 import Logging
 import Postgres

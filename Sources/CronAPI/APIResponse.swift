@@ -1,5 +1,5 @@
+import AuthSweep
 import FastCGI
-import Postgres
 
 /// Everything a request can end in. `APIResponse` turns it into the
 /// contract's status, headers and body; nothing else decides them.

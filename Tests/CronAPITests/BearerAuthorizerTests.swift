@@ -1,4 +1,5 @@
 import Testing
+@testable import CronAPI
 @testable import AuthSweep
 
 @Suite("Authorization header")

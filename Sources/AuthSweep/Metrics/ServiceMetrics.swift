@@ -4,37 +4,10 @@ import Prometheus
 /// process: with a pool, scrape each worker (nginx.conf.example routes
 /// `/api/cron/metrics/N` to worker N) and sum in PromQL.
 public final class ServiceMetrics: Sendable {
-    private let registry = PrometheusCollectorRegistry()
+    /// Shared with the HTTP layer, which adds the request metrics.
+    package let registry = PrometheusCollectorRegistry()
 
     public init() {}
-
-    /// Counts answered requests of one route and status, and their time.
-    struct RequestRecorder {
-        let answered: Counter
-        let duration: DurationHistogram
-
-        func record(seconds: Double) {
-            answered.increment()
-            duration.record(.nanoseconds(Int64(seconds * 1e9)))
-        }
-    }
-
-    /// The handles for answered requests; `route` is the endpoint's name,
-    /// or `other` for unknown paths so that arbitrary paths cannot grow the
-    /// label set. Callers keep them: each lookup checks names and labels.
-    func requestRecorder(route: String, status: Int) -> RequestRecorder {
-        RequestRecorder(
-            answered: registry.makeCounter(
-                descriptor: Self.name("http_requests", "total", "HTTP requests answered, by route and status"),
-                labels: [("route", route), ("status", String(status))]
-            ),
-            duration: registry.makeDurationHistogram(
-                descriptor: Self.name("http_request_duration", "seconds", "Time to answer a request, by route"),
-                labels: [("route", route)],
-                buckets: Self.durationBuckets
-            )
-        )
-    }
 
     /// One cleanup run that finished (`success`), failed (`error`) or found
     /// the same cleanup running elsewhere (`busy`).
@@ -63,7 +36,7 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// A database failure seen by a request (`connection`, `query`, `timeout`, ...).
-    func databaseError(kind: String) {
+    package func databaseError(kind: String) {
         registry.makeCounter(
             descriptor: Self.name("database_errors", "total", "Database failures seen by requests, by kind"),
             labels: [("kind", kind)]
@@ -75,13 +48,13 @@ public final class ServiceMetrics: Sendable {
         registry.emitToBuffer()
     }
 
-    private static let durationBuckets: [Duration] = [
+    package static let durationBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
         .seconds(1), .seconds(5), .seconds(20), .seconds(60),
     ]
 
     /// Descriptors are not Sendable, so they are made where they are used.
-    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+    package static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "authsweep", metricName: metric, unitName: unit, helpText: help)
     }
 }

@@ -1,0 +1,134 @@
+import FastCGI
+import InMemoryLogging
+import Logging
+import Testing
+@testable import AuthSweep
+@testable import CronAPI
+
+/// The whole request handler in process, from a synthetic request to the
+/// response, its metrics and its log line: no socket, no nginx. Its
+/// database is one that cannot be reached, so an answer that needed it is
+/// a 500 and shows in the database error metric.
+@Suite("the request handler, in process")
+struct CronRequestHandlerTests {
+    static let secret = "in-process-secret-0123456789"
+
+    final class Harness {
+        let logs = InMemoryLogHandler()
+        let metrics = ServiceMetrics()
+        let handler: CronRequestHandler
+
+        init() {
+            var configuration = Configuration()
+            configuration.connectTimeoutSeconds = 1
+            var settings = DatabaseSettings(configuration: configuration)
+            settings.connectionString = "host=/nonexistent/authsweep-test port=1"
+            let handlerLogs = logs
+            var logger = Logger(label: "test", factory: { _ in handlerLogs })
+            logger.logLevel = .info
+            handler = CronRequestHandler(
+                jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: metrics),
+                authorizer: BearerAuthorizer(secrets: [Array(CronRequestHandlerTests.secret.utf8)]),
+                database: DatabaseSession(settings: settings),
+                logger: logger
+            )
+        }
+
+        func send(_ method: String, _ uri: String, authorization: String? = nil) -> FastCGIResponse {
+            var parameters: [(name: String, value: [UInt8])] = [("REQUEST_METHOD", Array(method.utf8)), ("REQUEST_URI", Array(uri.utf8))]
+            if let authorization { parameters.append(("HTTP_AUTHORIZATION", Array(authorization.utf8))) }
+            return handler.handle(FastCGIRequest(parameters: parameters))
+        }
+
+        var exposition: String { String(decoding: metrics.exposition(), as: UTF8.self) }
+
+        func header(_ name: String, in response: FastCGIResponse) -> String? {
+            response.headers.first { $0.name == name }?.value
+        }
+    }
+
+    @Test("a missing, malformed or wrong Authorization is 401 with WWW-Authenticate, and no database work", arguments: [
+        nil, "", "Bearer", "Bearer ", "Basic \(secret)", "Bearer  \(secret)", "Bearer \(secret)x", "bearer wrong-secret-0123456789",
+    ])
+    func unauthorized(authorization: String?) {
+        let harness = Harness()
+        let response = harness.send("POST", "/api/cron/cleanup-sessions", authorization: authorization)
+        #expect(response.status == 401)
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"error":"Unauthorized"}"#)
+        #expect(harness.header("WWW-Authenticate", in: response) == "Bearer")
+        #expect(!harness.exposition.contains("authsweep_database_errors_total"))
+    }
+
+    @Test("unknown paths are 404 and other methods 405 with Allow, neither touching the database")
+    func notFoundAndMethodNotAllowed() {
+        let harness = Harness()
+        let missing = harness.send("GET", "/api/cron/nothing-here", authorization: "Bearer \(Self.secret)")
+        #expect(missing.status == 404)
+        #expect(String(decoding: missing.body, as: UTF8.self) == #"{"error":"Not Found"}"#)
+        let wrongMethod = harness.send("DELETE", "/api/cron/cleanup-sessions", authorization: "Bearer \(Self.secret)")
+        #expect(wrongMethod.status == 405)
+        #expect(harness.header("Allow", in: wrongMethod) == "GET, POST")
+        #expect(!harness.exposition.contains("authsweep_database_errors_total"))
+    }
+
+    @Test("the scheme name is matched in any case and the query string never authenticates")
+    func schemeCaseAndQuery() {
+        let harness = Harness()
+        // Past the Bearer check, the unreachable database makes it a 500.
+        #expect(harness.send("GET", "/api/cron/cleanup-sessions", authorization: "bEaReR \(Self.secret)").status == 500)
+        #expect(harness.send("GET", "/api/cron/cleanup-sessions?secret=\(Self.secret)").status == 401)
+        #expect(harness.send("GET", "/api/cron/cleanup-sessions?token=\(Self.secret)").status == 401)
+    }
+
+    @Test("an unreachable database is a 500 with the fixed body, counted as a connection error")
+    func databaseDown() {
+        let harness = Harness()
+        let response = harness.send("POST", "/api/cron/cleanup-sessions", authorization: "Bearer \(Self.secret)")
+        #expect(response.status == 500)
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"success":false,"error":"Internal Server Error"}"#)
+        #expect(harness.exposition.contains(#"authsweep_database_errors_total{kind="connection"} 1"#))
+        let health = harness.send("GET", "/api/cron/health")
+        #expect(health.status == 503)
+        #expect(harness.exposition.contains(#"authsweep_database_errors_total{kind="health"} 1"#))
+    }
+
+    @Test("requests are counted by a bounded route label and their status")
+    func metricsLabels() {
+        let harness = Harness()
+        _ = harness.send("GET", "/api/cron/cleanup-auth")
+        _ = harness.send("GET", "/api/cron/\(String(repeating: "x", count: 40))")
+        _ = harness.send("GET", "/wp-login.php")
+        _ = harness.send("PUT", "/api/cron/cleanup-auth")
+        let metrics = harness.send("GET", "/api/cron/metrics", authorization: "Bearer \(Self.secret)")
+        #expect(metrics.status == 200)
+        #expect(harness.header("Content-Type", in: metrics)?.hasPrefix("text/plain") == true)
+        let exposition = harness.exposition
+        #expect(exposition.contains(#"authsweep_http_requests_total{route="cleanup-auth",status="401"} 1"#))
+        #expect(exposition.contains(#"authsweep_http_requests_total{route="other",status="404"} 2"#), "unknown paths share one label")
+        #expect(exposition.contains(#"authsweep_http_requests_total{route="/api/cron/cleanup-auth",status="405"} 1"#))
+        #expect(!exposition.contains("wp-login") && !exposition.contains("xxxx"))
+    }
+
+    @Test("one log line per request with method, path, status and duration; never the secret or the header")
+    func logLine() throws {
+        let harness = Harness()
+        _ = harness.send("GET", "/api/cron/cleanup-auth?token=\(Self.secret)", authorization: "Bearer wrong-\(Self.secret)")
+        _ = harness.send("GET", "/api/cron/cleanup-sessions", authorization: "Bearer \(Self.secret)")
+        let lines = harness.logs.entries.filter { $0.message == "request" }
+        #expect(lines.count == 2)
+        let rejected = try #require(lines.first)
+        #expect(rejected.level == .info)
+        #expect(rejected.metadata["request.method"] == "GET")
+        #expect(rejected.metadata["request.path"] == "/api/cron/cleanup-auth")
+        #expect(rejected.metadata["response.status"] == "401")
+        #expect(rejected.metadata["request.duration_ms"] != nil)
+        let failed = try #require(lines.last)
+        #expect(failed.level == .error)
+        #expect(failed.metadata["response.status"] == "500")
+        #expect(failed.metadata["error"] != nil, "a 500's detail goes to the log")
+        for entry in harness.logs.entries {
+            let text = "\(entry.message) \(entry.metadata)"
+            #expect(!text.contains(Self.secret), "\(text)")
+        }
+    }
+}
