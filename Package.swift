@@ -73,8 +73,12 @@ let package = Package(
             dependencies: ["FastCGI"]
         ),
         .testTarget(
+            name: "PostgresTests",
+            dependencies: ["Postgres"]
+        ),
+        .testTarget(
             name: "AuthSweepTests",
-            dependencies: ["AuthSweep"]
+            dependencies: ["AuthSweep", "Postgres"]
         ),
         .testTarget(
             name: "CronAPITests",

@@ -49,7 +49,7 @@ public final class PGConnection {
         }
         handle = connection
         for setting in settings {
-            _ = try query("SELECT set_config($1, $2, false)", [setting.name, setting.value])
+            try query("SELECT set_config(\(setting.name), \(setting.value), false)")
         }
     }
 
@@ -74,11 +74,13 @@ public final class PGConnection {
         return PQconsumeInput(handle) == 1 && isUsable && descriptor.revents & Int16(POLLHUP) == 0
     }
 
-    /// Runs one statement with bound text parameters (`$1`, `$2`, ...); `nil` binds NULL.
+    /// Runs one statement, its values bound as text parameters (an unnamed
+    /// statement: nothing stays prepared on the server).
     @discardableResult
-    public func query(_ sql: String, _ parameters: [String?] = [], function: String = #function) throws(PostgresError) -> PGResult {
-        let result = withCStringArray(parameters) { parameterPointers in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, parameterPointers, nil, nil, 0)
+    public func query(_ query: SQLQuery, function: String = #function) throws(PostgresError) -> PGResult {
+        let (sql, values) = query.rendered
+        let result = withCStringArray(values) { valuePointers in
+            PQexecParams(handle, sql, Int32(values.count), nil, valuePointers, nil, nil, 0)
         }
         return try finish(result, function: function)
     }
@@ -106,14 +108,15 @@ public final class PGConnection {
         }
     }
 
-    /// Quotes `name` as an SQL identifier (`PQescapeIdentifier`).
-    public func quoteIdentifier(_ name: String) throws(PostgresError) -> String {
+    /// `name` quoted as an SQL identifier (`PQescapeIdentifier`), the only
+    /// way to put a name into an `SQLQuery`.
+    public func identifier(_ name: String) throws(PostgresError) -> SQLIdentifier {
         let utf8Count = name.utf8.count
         guard let quoted = PQescapeIdentifier(handle, name, utf8Count) else {
             throw error(kind: .unexpectedResult, sqlState: nil, function: #function)
         }
         defer { PQfreemem(quoted) }
-        return String(cString: quoted)
+        return SQLIdentifier(name: name, quoted: String(cString: quoted))
     }
 
     private func kind(sqlState: String?) -> PostgresError.Kind {

@@ -182,11 +182,11 @@ final class EndpointTests {
         _ = try stack.request("GET", "/api/cron/unknown")
         _ = try stack.request("DELETE", "/api/cron/cleanup-auth")
         let connections = try stack.database.integer(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'authsweep'", [stack.database.name])
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = \(stack.database.name) AND application_name = 'authsweep'")
         #expect(connections == 0)
         _ = try stack.request("GET", "/api/cron/cleanup-sessions")
         let after = try stack.database.integer(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'authsweep'", [stack.database.name])
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = \(stack.database.name) AND application_name = 'authsweep'")
         #expect(after == 1)
     }
 

@@ -66,7 +66,7 @@ final class DatabaseFaultTests {
         let expired = 300_000
         let (stack, curl) = try largeCleanupUnderWay("terminate", expired: expired)
         let killed = try stack.database.integer(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'authsweep'", [stack.database.name])
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = \(stack.database.name) AND application_name = 'authsweep'")
         #expect(killed >= 1)
         let response = try finishedResponse(curl)
         #expect(response.status == 500 || (response.status == 200 && response.json?["hasMore"] as? Bool == true), "\(response.status) \(response.body)")

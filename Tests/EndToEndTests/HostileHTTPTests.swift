@@ -20,7 +20,7 @@ final class HostileHTTPTests {
     }
 
     func databaseConnections() throws -> Int {
-        try stack.database.integer("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'authsweep'", [stack.database.name])
+        try stack.database.integer("SELECT count(*) FROM pg_stat_activity WHERE datname = \(stack.database.name) AND application_name = 'authsweep'")
     }
 
     @Test("thousands of wrong tokens are all 401 and open no database connection")

@@ -15,7 +15,7 @@ final class AdvisoryLockTests {
     /// Holds the advisory lock of `kind` as another worker's run would.
     func holdLock(_ kind: CleanupKind) throws -> PGConnection {
         let holder = try database.connect()
-        try holder.query("SELECT pg_advisory_lock($1::int, $2::int)", [String(CleanupStore.lockNamespace), String(kind.lockKey)])
+        try holder.query("SELECT pg_advisory_lock(\(CleanupStore.lockNamespace)::int, \(kind.lockKey)::int)")
         return holder
     }
 

@@ -28,7 +28,7 @@ final class AdministrationCommandTests {
     }
 
     func auditRows(_ action: String) throws -> [[String?]] {
-        try database.connect().query(#"SELECT "userId", details::text FROM "AuditLog" WHERE action = $1"#, [action]).rows
+        try database.connect().query(#"SELECT "userId", details::text FROM "AuditLog" WHERE action = \#(action)"#).rows
     }
 
     @Test("sessions list shows a user's active sessions, newest expiry first, with tokens cut to 8 characters")
@@ -189,7 +189,7 @@ final class ReconnectTests {
         let test = TestJobs(database)
         let session = test.session()
         _ = try test.jobs.sessionStats(on: session)
-        try database.connect().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database.name])
+        try database.connect().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database.name) AND pid <> pg_backend_pid()")
         usleep(100_000)
         let stats = try test.jobs.sessionStats(on: session)
         #expect(stats.total == 0)

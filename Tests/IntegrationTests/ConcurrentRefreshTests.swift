@@ -38,9 +38,8 @@ final class ConcurrentRefreshTests {
             let updated = try refresher.query(
                 """
                 UPDATE "Session" SET expires = (now() AT TIME ZONE 'UTC') + interval '30 minutes'
-                WHERE id = $1 AND expires <= (now() AT TIME ZONE 'UTC') RETURNING id
-                """,
-                [id]
+                WHERE id = \(id) AND expires <= (now() AT TIME ZONE 'UTC') RETURNING id
+                """
             )
             if updated.rows.count == 1 { refreshed.insert(id) }
         }

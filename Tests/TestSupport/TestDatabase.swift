@@ -62,8 +62,8 @@ public struct TestDatabase: Sendable {
     }
 
     /// Runs one statement on a new connection and returns the first value as an integer.
-    public func integer(_ sql: String, _ parameters: [String?] = []) throws -> Int {
-        try connect().query(sql, parameters).int()
+    public func integer(_ query: SQLQuery) throws -> Int {
+        try connect().query(query).int()
     }
 
     /// Runs trusted SQL (one or more statements) on a new connection.
@@ -73,7 +73,7 @@ public struct TestDatabase: Sendable {
 
     /// Advisory locks held in this database (other suites' databases aside).
     public func advisoryLocks() throws -> Int {
-        try integer("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = $1", [name])
+        try integer("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = \(name)")
     }
 
     /// Inserts `count` NextAuth sessions `<prefix><n>` (n from 1) for
@@ -83,11 +83,10 @@ public struct TestDatabase: Sendable {
         try connect().query(
             """
             INSERT INTO "Session" (id, "sessionToken", "userId", expires)
-            SELECT $1 || n, md5($1 || n || random()::text), $2,
-                   (now() AT TIME ZONE 'UTC') + make_interval(secs => $3::int - n)
-            FROM generate_series(1, $4::int) AS n
-            """,
-            [prefix, userID, String(seconds), String(count)]
+            SELECT \(prefix) || n, md5(\(prefix) || n || random()::text), \(userID),
+                   (now() AT TIME ZONE 'UTC') + make_interval(secs => \(seconds)::int - n)
+            FROM generate_series(1, \(count)::int) AS n
+            """
         )
     }
 }

@@ -29,17 +29,15 @@ public struct SessionAdministration: Sendable {
         try database.withStore { store throws(JobError) in
             try requireUser(userID, store: store)
             let catalog = store.catalog
-            let now = try catalog.currentTime(table: tables.session, column: tables.sessionExpires)
+            let clock = try catalog.clock(table: tables.session, column: tables.sessionExpires)
             let expires = try catalog.quote(tables.sessionExpires)
             let result = try store.run(
                 """
-                SELECT \(try catalog.quote(tables.sessionID)), \(try catalog.isoText(table: tables.session, column: tables.sessionExpires)),
-                       left(\(try catalog.quote(tables.sessionToken)), 8)
+                SELECT \(try catalog.quote(tables.sessionID)), \(clock.isoText(expires)), left(\(try catalog.quote(tables.sessionToken)), 8)
                 FROM \(try catalog.quote(tables.session))
-                WHERE \(try catalog.quote(tables.sessionUserID)) = $1 AND \(expires) > \(now)
+                WHERE \(try catalog.quote(tables.sessionUserID)) = \(userID) AND \(expires) > \(clock.now)
                 ORDER BY \(expires) DESC
-                """,
-                [userID]
+                """
             )
             return result.rows.map { SessionSummary(id: $0[0] ?? "", expires: $0[1] ?? "", tokenPrefix: $0[2] ?? "") }
         }
@@ -54,10 +52,9 @@ public struct SessionAdministration: Sendable {
             return try store.inTransaction { () throws(JobError) in
                 let result = try store.run(
                     """
-                    DELETE FROM \(try catalog.quote(tables.session)) WHERE \(try catalog.quote(tables.sessionToken)) = $1
+                    DELETE FROM \(try catalog.quote(tables.session)) WHERE \(try catalog.quote(tables.sessionToken)) = \(token)
                     RETURNING \(try catalog.quote(tables.sessionID)), \(try catalog.quote(tables.sessionUserID))
-                    """,
-                    [token]
+                    """
                 )
                 guard let sessionID = result.value(row: 0, column: 0), let userID = result.value(row: 0, column: 1) else {
                     throw .notFound("no session has that token")
@@ -83,8 +80,7 @@ public struct SessionAdministration: Sendable {
                 var keptSessionID: String?
                 if let exceptToken {
                     let kept = try store.run(
-                        "SELECT \(try catalog.quote(tables.sessionID)) FROM \(session) WHERE \(tokenColumn) = $1 AND \(userColumn) = $2",
-                        [exceptToken, userID]
+                        "SELECT \(try catalog.quote(tables.sessionID)) FROM \(session) WHERE \(tokenColumn) = \(exceptToken) AND \(userColumn) = \(userID)"
                     )
                     guard let id = kept.value() else {
                         throw .notFound("the session given with --except does not exist or belongs to another user")
@@ -92,8 +88,7 @@ public struct SessionAdministration: Sendable {
                     keptSessionID = id
                 }
                 let deleted = try store.run(
-                    "DELETE FROM \(session) WHERE \(userColumn) = $1 AND ($2::text IS NULL OR \(tokenColumn) <> $2)",
-                    [userID, exceptToken]
+                    "DELETE FROM \(session) WHERE \(userColumn) = \(userID) AND (\(exceptToken)::text IS NULL OR \(tokenColumn) <> \(exceptToken))"
                 ).affectedRows
                 var details: [(key: String, value: JSONValue)] = [("deletedCount", .integer(deleted))]
                 if let keptSessionID { details.append(("keptSessionId", .string(keptSessionID))) }
@@ -135,16 +130,11 @@ public struct SessionAdministration: Sendable {
             let idColumn = try catalog.quote(tables.userID)
             let columns = try fields.map { field throws(JobError) in try catalog.quote(field.column) }
             return try store.inTransaction { () throws(JobError) in
-                let before = try store.run(
-                    "SELECT \(columns.joined(separator: ", ")) FROM \(user) WHERE \(idColumn) = $1 FOR UPDATE",
-                    [userID]
-                )
+                let selected = SQLQuery.joined(columns.map { "\($0)" }, separator: ", ")
+                let before = try store.run("SELECT \(selected) FROM \(user) WHERE \(idColumn) = \(userID) FOR UPDATE")
                 guard let oldValues = before.rows.first else { throw .notFound("no user has id '\(userID)'") }
-                let assignments = columns.enumerated().map { "\($0.element) = $\($0.offset + 2)" }
-                try store.run(
-                    "UPDATE \(user) SET \(assignments.joined(separator: ", ")) WHERE \(idColumn) = $1",
-                    [userID] + fields.map(\.value)
-                )
+                let assignments = SQLQuery.joined(zip(columns, fields).map { "\($0) = \($1.value)" }, separator: ", ")
+                try store.run("UPDATE \(user) SET \(assignments) WHERE \(idColumn) = \(userID)")
                 let details = JSONValue.object(fields.enumerated().map { index, field in
                     (field.field, .object([("from", oldValues[index].map(JSONValue.string) ?? .null), ("to", .string(field.value))]))
                 })
@@ -157,10 +147,7 @@ public struct SessionAdministration: Sendable {
 
     private func requireUser(_ userID: String, store: CleanupStore) throws(JobError) {
         let catalog = store.catalog
-        let found = try store.run(
-            "SELECT 1 FROM \(try catalog.quote(tables.user)) WHERE \(try catalog.quote(tables.userID)) = $1",
-            [userID]
-        )
+        let found = try store.run("SELECT 1 FROM \(try catalog.quote(tables.user)) WHERE \(try catalog.quote(tables.userID)) = \(userID)")
         guard !found.rows.isEmpty else { throw .notFound("no user has id '\(userID)'") }
     }
 }

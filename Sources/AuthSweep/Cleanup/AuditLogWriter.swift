@@ -9,13 +9,14 @@ struct AuditLogWriter {
     /// client) and a UTC `createdAt`, whatever the session's TimeZone.
     func record(action: String, userID: String?, details: JSONValue) throws(JobError) {
         let catalog = store.catalog
-        let now = try catalog.currentTime(table: tables.auditLog, column: tables.auditLogCreatedAt)
+        let now = try catalog.clock(table: tables.auditLog, column: tables.auditLogCreatedAt).now
         let columns = try [tables.auditLogID, tables.auditLogUserID, tables.auditLogAction, tables.auditLogDetails, tables.auditLogCreatedAt]
-            .map { name throws(JobError) in try catalog.quote(name) }
-            .joined(separator: ", ")
+            .map { name throws(JobError) -> SQLQuery in "\(try catalog.quote(name))" }
         try store.run(
-            "INSERT INTO \(try catalog.quote(tables.auditLog)) (\(columns)) VALUES ($1, $2, $3, $4, \(now))",
-            [UUIDString.random(), userID, action, details.serialized]
+            """
+            INSERT INTO \(try catalog.quote(tables.auditLog)) (\(SQLQuery.joined(columns, separator: ", ")))
+            VALUES (\(UUIDString.random()), \(userID), \(action), \(details.serialized), \(now))
+            """
         )
     }
 }

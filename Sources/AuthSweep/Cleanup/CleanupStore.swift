@@ -11,11 +11,11 @@ struct CleanupStore {
     /// Takes the job's session-level advisory lock if nobody holds it;
     /// never waits. The server releases it if this connection dies.
     func tryLock(_ kind: CleanupKind) throws(JobError) -> Bool {
-        try run("SELECT pg_try_advisory_lock($1::int, $2::int)", [String(Self.lockNamespace), String(kind.lockKey)]).bool()
+        try run("SELECT pg_try_advisory_lock(\(Self.lockNamespace)::int, \(kind.lockKey)::int)").bool()
     }
 
     func unlock(_ kind: CleanupKind) throws(JobError) {
-        try run("SELECT pg_advisory_unlock($1::int, $2::int)", [String(Self.lockNamespace), String(kind.lockKey)])
+        try run("SELECT pg_advisory_unlock(\(Self.lockNamespace)::int, \(kind.lockKey)::int)")
     }
 
     /// Deletes up to `limit` rows of `target` in one statement (its own
@@ -26,19 +26,20 @@ struct CleanupStore {
     /// UPDATE: locking every row first doubled the heap writes.)
     /// - Returns: how many rows were picked and how many were deleted.
     func deleteBatch(_ target: DeletionTarget, limit: Int) throws(JobError) -> (picked: Int, deleted: Int) {
-        let sql = """
+        let result = try run(
+            """
             WITH picked AS (
-                SELECT ctid FROM \(target.quotedTable)
+                SELECT ctid FROM \(target.table)
                 WHERE \(target.condition)
-                LIMIT \(target.placeholder(after: 1))::int
+                LIMIT \(limit)::int
             ), deleted AS (
-                DELETE FROM \(target.quotedTable)
+                DELETE FROM \(target.table)
                 WHERE ctid = ANY(ARRAY(SELECT ctid FROM picked)) AND \(target.condition)
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM picked), (SELECT count(*) FROM deleted)
             """
-        let result = try run(sql, target.parameters + [String(limit)])
+        )
         return (try integer(result, column: 0), try integer(result, column: 1))
     }
 
@@ -46,7 +47,7 @@ struct CleanupStore {
     /// whether it would read the whole table (a sequential scan), and how
     /// many rows it estimates the condition matches. Plans only.
     func deletionEstimate(_ target: DeletionTarget) throws(JobError) -> (sequentialScan: Bool, rows: Double) {
-        let plan = try run("EXPLAIN DELETE FROM \(target.quotedTable) WHERE \(target.planningCondition)", target.parameters)
+        let plan = try run("EXPLAIN DELETE FROM \(target.table) WHERE \(target.planningCondition)")
         let lines = plan.rows.compactMap { $0.first ?? nil }
         // The line after "Delete on ..." is the scan that finds the rows.
         guard let scan = lines.dropFirst().first(where: { $0.contains("Scan") }),
@@ -69,9 +70,8 @@ struct CleanupStore {
                    CASE WHEN c.reltuples > 0 AND c.relpages > 0 THEN c.reltuples END,
                    CASE WHEN c.reltuples > 0 AND c.relpages > 0 THEN c.reltuples / c.relpages END,
                    c.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid)
-            FROM pg_catalog.pg_class c WHERE c.oid = $1::regclass
-            """,
-            [target.quotedTable]
+            FROM pg_catalog.pg_class c WHERE c.oid = \(target.table.quoted)::regclass
+            """
         )
         return TablePages(
             pages: try integer(result, column: 0),
@@ -96,12 +96,13 @@ struct CleanupStore {
     /// so a session refreshed while the sweep runs survives.
     /// - Returns: how many rows were deleted.
     func deletePages(_ target: DeletionTarget, from firstPage: Int, to endPage: Int) throws(JobError) -> Int {
-        let sql = """
-            DELETE FROM \(target.quotedTable)
-            WHERE ctid >= \(target.placeholder(after: 1))::tid AND ctid < \(target.placeholder(after: 2))::tid
+        try run(
+            """
+            DELETE FROM \(target.table)
+            WHERE ctid >= \(Self.tid(page: firstPage))::tid AND ctid < \(Self.tid(page: endPage))::tid
               AND \(target.condition)
             """
-        return try run(sql, target.parameters + [Self.tid(page: firstPage), Self.tid(page: endPage)]).affectedRows
+        ).affectedRows
     }
 
     /// The first row position of `page` as `tid` text. Block numbers are
@@ -120,22 +121,19 @@ struct CleanupStore {
 
     /// How many rows of `target` are removable now.
     func count(_ target: DeletionTarget) throws(JobError) -> Int {
-        try integer(run("SELECT count(*) FROM \(target.quotedTable) WHERE \(target.condition)", target.parameters), column: 0)
+        try integer(run("SELECT count(*) FROM \(target.table) WHERE \(target.condition)"), column: 0)
     }
 
     /// Whether any row of `target` in pages `firstPage` onwards is
     /// removable now: reads those pages only (after a sweep the index is
     /// still full of the entries of the rows it deleted).
     func hasRows(_ target: DeletionTarget, fromPage firstPage: Int) throws(JobError) -> Bool {
-        try run(
-            "SELECT EXISTS (SELECT 1 FROM \(target.quotedTable) WHERE ctid >= \(target.placeholder(after: 1))::tid AND \(target.condition))",
-            target.parameters + [Self.tid(page: firstPage)]
-        ).bool()
+        try run("SELECT EXISTS (SELECT 1 FROM \(target.table) WHERE ctid >= \(Self.tid(page: firstPage))::tid AND \(target.condition))").bool()
     }
 
     /// Whether any row of `target` is removable now.
     func hasRows(_ target: DeletionTarget) throws(JobError) -> Bool {
-        try run("SELECT EXISTS (SELECT 1 FROM \(target.quotedTable) WHERE \(target.condition))", target.parameters).bool()
+        try run("SELECT EXISTS (SELECT 1 FROM \(target.table) WHERE \(target.condition))").bool()
     }
 
     /// Active (`expires > now`) and expired (`expires <= now`) sessions, from
@@ -145,7 +143,7 @@ struct CleanupStore {
     /// index condition, so no row is compared twice (about 1.8× the rate of
     /// the FILTER form on 100,000 sessions).
     func sessionCounts(table: String, expiresColumn: String) throws(JobError) -> (active: Int, expired: Int) {
-        let now = try catalog.currentTime(table: table, column: expiresColumn)
+        let now = try catalog.clock(table: table, column: expiresColumn).now
         let expires = try catalog.quote(expiresColumn)
         let quotedTable = try catalog.quote(table)
         let result = try run(
@@ -158,9 +156,9 @@ struct CleanupStore {
     }
 
     @discardableResult
-    func run(_ sql: String, _ parameters: [String?] = [], function: String = #function) throws(JobError) -> PGResult {
+    func run(_ query: SQLQuery, function: String = #function) throws(JobError) -> PGResult {
         do {
-            return try connection.query(sql, parameters, function: function)
+            return try connection.query(query, function: function)
         } catch {
             throw .database(error)
         }

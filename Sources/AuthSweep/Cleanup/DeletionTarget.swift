@@ -1,37 +1,35 @@
+import Postgres
+
 /// A set of rows one cleanup removes: a table and the condition that makes a
-/// row removable, as SQL over bound parameters `$1`...
+/// row removable, as an SQL fragment with its own bound values.
 struct DeletionTarget {
-    /// The table's configured (unquoted) name, for logs and counts.
-    let name: String
-    let quotedTable: String
-    /// Boolean SQL on the table's columns; values only as `$n` parameters.
-    let condition: String
+    let table: SQLIdentifier
+    /// Boolean SQL on the table's columns, "now" computed once per statement.
+    let condition: SQLQuery
     /// The same condition with "now" visible to the planner, for `EXPLAIN`.
-    let planningCondition: String
-    let parameters: [String]
+    let planningCondition: SQLQuery
+
+    /// The table's configured (unquoted) name, for logs and counts.
+    var name: String { table.name }
 
     /// Rows older than `retentionSeconds` by `column`.
     static func olderThan(table: String, column: String, retentionSeconds: Int, catalog: SchemaCatalog) throws(JobError) -> DeletionTarget {
         let quotedColumn = try catalog.quote(column)
-        let condition = { (now: String) in "\(quotedColumn) < \(now) - make_interval(secs => $1::double precision)" }
-        return DeletionTarget(
-            name: table,
-            quotedTable: try catalog.quote(table),
-            condition: condition(try catalog.currentTime(table: table, column: column)),
-            planningCondition: condition(try catalog.currentTime(table: table, column: column, forPlanning: true)),
-            parameters: [String(retentionSeconds)]
-        )
+        let clock = try catalog.clock(table: table, column: column)
+        let condition = { (now: SQLQuery) -> SQLQuery in
+            "\(quotedColumn) < \(now) - make_interval(secs => \(retentionSeconds)::double precision)"
+        }
+        return DeletionTarget(table: try catalog.quote(table), condition: condition(clock.now), planningCondition: condition(clock.nowForPlanning))
     }
 
     /// Rows whose expiry is now or past (`expires <= now`).
     static func expired(table: String, column: String, catalog: SchemaCatalog) throws(JobError) -> DeletionTarget {
         let quotedColumn = try catalog.quote(column)
+        let clock = try catalog.clock(table: table, column: column)
         return DeletionTarget(
-            name: table,
-            quotedTable: try catalog.quote(table),
-            condition: "\(quotedColumn) <= \(try catalog.currentTime(table: table, column: column))",
-            planningCondition: "\(quotedColumn) <= \(try catalog.currentTime(table: table, column: column, forPlanning: true))",
-            parameters: []
+            table: try catalog.quote(table),
+            condition: "\(quotedColumn) <= \(clock.now)",
+            planningCondition: "\(quotedColumn) <= \(clock.nowForPlanning)"
         )
     }
 
@@ -43,15 +41,9 @@ struct DeletionTarget {
         }
         let revoked = try catalog.quote(revokedColumn)
         return DeletionTarget(
-            name: table,
-            quotedTable: expired.quotedTable,
+            table: expired.table,
             condition: "(\(expired.condition) OR \(revoked) IS NOT NULL)",
-            planningCondition: "(\(expired.planningCondition) OR \(revoked) IS NOT NULL)",
-            parameters: []
+            planningCondition: "(\(expired.planningCondition) OR \(revoked) IS NOT NULL)"
         )
     }
-
-    /// The placeholder of the `n`th value bound after this target's own
-    /// parameters (`n` from 1).
-    func placeholder(after n: Int) -> String { "$\(parameters.count + n)" }
 }

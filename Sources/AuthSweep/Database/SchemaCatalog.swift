@@ -1,10 +1,10 @@
 import Postgres
 
 /// Per-connection knowledge of the configured tables: identifiers quoted by
-/// libpq, and the "now" expression that suits each timestamp column.
+/// libpq, and the clock of each timestamp column.
 final class SchemaCatalog {
     private let connection: PGConnection
-    private var quotedNames: [String: String] = [:]
+    private var identifiers: [String: SQLIdentifier] = [:]
     private var columnTypes: [String: String] = [:]
 
     init(connection: PGConnection) {
@@ -12,12 +12,12 @@ final class SchemaCatalog {
     }
 
     /// `name` quoted as an identifier (cached).
-    func quote(_ name: String) throws(JobError) -> String {
-        if let quoted = quotedNames[name] { return quoted }
+    func quote(_ name: String) throws(JobError) -> SQLIdentifier {
+        if let identifier = identifiers[name] { return identifier }
         do {
-            let quoted = try connection.quoteIdentifier(name)
-            quotedNames[name] = quoted
-            return quoted
+            let identifier = try connection.identifier(name)
+            identifiers[name] = identifier
+            return identifier
         } catch {
             throw .database(error)
         }
@@ -35,9 +35,8 @@ final class SchemaCatalog {
                 """
                 SELECT format_type(a.atttypid, a.atttypmod)
                 FROM pg_catalog.pg_attribute a
-                WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped
-                """,
-                [quotedTable, column]
+                WHERE a.attrelid = to_regclass(\(quotedTable.quoted)) AND a.attname = \(column) AND a.attnum > 0 AND NOT a.attisdropped
+                """
             )
         } catch {
             throw .database(error)
@@ -47,33 +46,15 @@ final class SchemaCatalog {
         return type
     }
 
-    /// The current time as a value comparable with `column`, computed once
-    /// per statement: `now()` for `timestamptz`, and the UTC wall clock for a
-    /// `timestamp without time zone` column (which holds UTC), whatever the
-    /// session's TimeZone is.
-    ///
-    /// With `forPlanning`, the same value written so that the planner can
-    /// read it when it estimates how many rows a condition matches (a
-    /// sub-select hides it), for `EXPLAIN`.
-    func currentTime(table: String, column: String, forPlanning: Bool = false) throws(JobError) -> String {
+    /// The clock of a timestamp column; a missing column, or one that is
+    /// not a timestamp, is a schema error that names it.
+    func clock(table: String, column: String) throws(JobError) -> ColumnClock {
         guard let type = try columnType(table: table, column: column) else {
             throw .schema("column \"\(column)\" of table \"\(table)\" does not exist")
         }
-        switch type {
-        case let zoned where zoned.hasPrefix("timestamp") && zoned.hasSuffix("with time zone") && !zoned.hasSuffix("without time zone"):
-            return forPlanning ? "now()" : "(SELECT now())"
-        case let plain where plain.hasPrefix("timestamp"):
-            return forPlanning ? "(now() AT TIME ZONE 'UTC')" : "(SELECT now() AT TIME ZONE 'UTC')"
-        default:
+        guard let clock = ColumnClock(sqlType: type) else {
             throw .schema("column \"\(column)\" of table \"\(table)\" is \(type), not a timestamp")
         }
-    }
-
-    /// SQL that prints `column` as UTC ISO-8601 text with milliseconds, as
-    /// `Timestamp.iso8601` does.
-    func isoText(table: String, column: String) throws(JobError) -> String {
-        let zoneless = try currentTime(table: table, column: column).contains("UTC")
-        let value = try quote(column) + (zoneless ? "" : " AT TIME ZONE 'UTC'")
-        return "to_char(\(value), 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        return clock
     }
 }

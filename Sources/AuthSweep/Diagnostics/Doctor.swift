@@ -83,14 +83,14 @@ public struct Doctor: Sendable {
         var findings: [Finding] = []
         var missingTables: Set<String> = []
         for table in Set((timestampColumns + otherColumns).map(\.0)).sorted() {
-            if try store.run("SELECT to_regclass($1) IS NULL", [try store.catalog.quote(table)]).value() == "t" {
+            if try store.run("SELECT to_regclass(\(try store.catalog.quote(table).quoted)) IS NULL").value() == "t" {
                 missingTables.insert(table)
                 findings.append(Finding(ok: false, message: "table \"\(table)\" does not exist", fix: "create it (see deploy/schema.sql) or set its name in the config file"))
             }
         }
         for (table, column) in timestampColumns where !missingTables.contains(table) {
             do throws(JobError) {
-                _ = try store.catalog.currentTime(table: table, column: column)
+                _ = try store.catalog.clock(table: table, column: column)
                 findings.append(Finding(ok: true, message: "\"\(table)\".\"\(column)\" is a timestamp", fix: nil))
             } catch {
                 findings.append(Finding(ok: false, message: error.description, fix: "fix the column or its name in the config file"))
@@ -117,10 +117,9 @@ public struct Doctor: Sendable {
             SELECT EXISTS (
                 SELECT 1 FROM pg_catalog.pg_index i
                 JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-                WHERE i.indrelid = to_regclass($1) AND a.attname = $2 AND i.indisvalid
+                WHERE i.indrelid = to_regclass(\(table.quoted)) AND a.attname = \(tables.sessionExpires) AND i.indisvalid
             )
-            """,
-            [table, tables.sessionExpires]
+            """
         ).value() == "t"
         if indexed {
             return Finding(ok: true, message: "\(table) has an index on \"\(tables.sessionExpires)\"", fix: nil)
