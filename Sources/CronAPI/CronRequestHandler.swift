@@ -6,20 +6,20 @@ import Postgres
 /// One responder thread's request handler: route, authorize, run the job,
 /// answer. Owns that thread's database session.
 public final class CronRequestHandler: FastCGIHandler {
-    private let jobs: CleanupJobs
-    private let authorizer: BearerAuthorizer
+    private let context: CronContext
     private let database: DatabaseSession
     private let logger: Logger
 
-    public init(jobs: CleanupJobs, authorizer: BearerAuthorizer, database: DatabaseSession, logger: Logger) {
-        self.jobs = jobs
-        self.authorizer = authorizer
+    /// - Parameter logger: this thread's logger (the context's, with the
+    ///   thread's metadata).
+    public init(context: CronContext, database: DatabaseSession, logger: Logger) {
+        self.context = context
         self.database = database
         self.logger = logger
     }
 
     public func handle(_ request: FastCGIRequest) -> FastCGIResponse {
-        let started = MonotonicInstant.now()
+        let started = ContinuousClock.now
         let method = request.method
         let path = request.path
         let decision = Router.route(method: method, path: path)
@@ -28,24 +28,25 @@ public final class CronRequestHandler: FastCGIHandler {
         var failure: String?
         if case .failed(let error) = outcome {
             failure = error.logDescription
-            if let kind = error.metricsKind { jobs.metrics?.databaseError(kind: kind) }
+            if let kind = error.databaseErrorKind { context.metrics?.databaseError(kind) }
         }
         if case .health(databaseReachable: false) = outcome {
-            jobs.metrics?.databaseError(kind: "health")
+            context.metrics?.databaseError(.health)
         }
+        let duration = started.duration(to: .now)
         // The metadata is built only when the line is logged.
         logger.log(level: response.status >= 500 ? .error : .info, "request", metadata: {
             var metadata: Logger.Metadata = [
                 "request.method": "\(method)",
                 "request.path": "\(path)",
                 "response.status": "\(response.status)",
-                "request.duration_ms": "\(started.elapsedMilliseconds)",
+                "request.duration_ms": "\(duration.milliseconds)",
             ]
             if let failure { metadata["error"] = "\(failure)" }
             return metadata
         }())
-        if let metrics = jobs.metrics {
-            recorder(metrics, route: Self.routeLabel(decision, path: path), status: response.status).record(seconds: started.elapsedSeconds)
+        if let metrics = context.metrics {
+            recorder(metrics, route: Self.routeLabel(decision, path: path), status: response.status).record(duration)
         }
         return response
     }
@@ -71,10 +72,11 @@ public final class CronRequestHandler: FastCGIHandler {
         case .methodNotAllowed(let allowed): return .methodNotAllowed(allowed: allowed)
         case .endpoint(let matched): endpoint = matched
         }
-        if endpoint.requiresSecret, !authorizer.isAuthorized(headerValues: request.values("HTTP_AUTHORIZATION")) {
+        if endpoint.requiresSecret, !context.authorizer.isAuthorized(headerValues: request.values("HTTP_AUTHORIZATION")) {
             return .unauthorized
         }
-        let budget = CleanupOptions(timeBudgetSeconds: Double(jobs.configuration.httpTimeBudgetSeconds))
+        let jobs = context.jobs
+        let budget = CleanupOptions(timeBudget: context.timeBudget)
         do throws(JobError) {
             switch endpoint {
             case .cleanupAuth:
@@ -84,7 +86,7 @@ public final class CronRequestHandler: FastCGIHandler {
             case .sessionStats:
                 return .sessionStats(try jobs.sessionStats(on: database))
             case .metrics:
-                return .metrics(jobs.metrics?.exposition() ?? [])
+                return .metrics(context.metrics?.exposition() ?? [])
             case .health:
                 return .health(databaseReachable: jobs.databaseIsReachable(on: database))
             }
@@ -106,23 +108,4 @@ public final class CronRequestHandler: FastCGIHandler {
 private struct RequestRecorderKey: Hashable {
     let route: String
     let status: Int
-}
-
-extension JobError {
-    /// The `kind` label of `authsweep_database_errors_total`, or `nil` when
-    /// the failure is not the database's.
-    var metricsKind: String? {
-        switch self {
-        case .database(let error):
-            switch error.kind {
-            case .connectionFailed: "connection"
-            case .connectionLost: "connection_lost"
-            case .queryFailed: "query"
-            case .timedOut: "timeout"
-            case .unexpectedResult: "result"
-            }
-        case .schema: "schema"
-        case .alreadyRunning, .notFound, .invalidArgument: nil
-        }
-    }
 }

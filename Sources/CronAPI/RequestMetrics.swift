@@ -7,9 +7,9 @@ extension ServiceMetrics {
         let answered: Counter
         let duration: DurationHistogram
 
-        func record(seconds: Double) {
+        func record(_ time: Duration) {
             answered.increment()
-            duration.record(.nanoseconds(Int64(seconds * 1e9)))
+            duration.record(time)
         }
     }
 

@@ -18,17 +18,17 @@ final class ReadDeadlines: @unchecked Sendable {
     // ThreadSanitizer cannot see (it would report false races).
     private struct Reading {
         let duplicate: Int32
-        let deadlineNanoseconds: UInt64
+        let deadline: ContinuousClock.Instant
     }
 
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var readings: [Reading?]
-    private let limitNanoseconds: UInt64
+    private let limit: Duration
 
     init(slots: Int, limitSeconds: Int) {
         pthread_mutex_init(lock, nil)
         readings = [Reading?](repeating: nil, count: slots)
-        limitNanoseconds = UInt64(limitSeconds) * 1_000_000_000
+        limit = .seconds(limitSeconds)
     }
 
     deinit {
@@ -46,8 +46,8 @@ final class ReadDeadlines: @unchecked Sendable {
     func begin(slot: Int, socket: Int32) {
         let duplicate = fcntl(socket, F_DUPFD_CLOEXEC, 0)
         guard duplicate >= 0 else { return }
-        let deadline = monotonicNanoseconds() + limitNanoseconds
-        withLock { $0[slot] = Reading(duplicate: duplicate, deadlineNanoseconds: deadline) }
+        let deadline = ContinuousClock.now + limit
+        withLock { $0[slot] = Reading(duplicate: duplicate, deadline: deadline) }
     }
 
     /// The request has been read (or dropped): stop the clock.
@@ -60,18 +60,11 @@ final class ReadDeadlines: @unchecked Sendable {
 
     /// Shuts down every connection whose deadline has passed.
     func enforce() {
-        let now = monotonicNanoseconds()
+        let now = ContinuousClock.now
         withLock { readings in
-            for reading in readings.compactMap({ $0 }) where reading.deadlineNanoseconds <= now {
+            for reading in readings.compactMap({ $0 }) where reading.deadline <= now {
                 shutdown(reading.duplicate, Int32(SHUT_RDWR))
             }
         }
     }
-}
-
-/// CLOCK_MONOTONIC in nanoseconds: deadlines and idle times, never wall time.
-func monotonicNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }

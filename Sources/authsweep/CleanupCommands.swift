@@ -27,7 +27,7 @@ struct CleanupRunOptions: ParsableArguments {
         let budget = timeBudget ?? configuration.cliTimeBudgetSeconds
         return CleanupOptions(
             dryRun: dryRun,
-            timeBudgetSeconds: budget > 0 ? Double(budget) : nil,
+            timeBudget: budget > 0 ? .seconds(budget) : nil,
             progress: verbose && !json ? ProgressPrinter().report : nil
         )
     }
@@ -151,12 +151,12 @@ func describe(_ stats: SessionStats) -> String {
 /// most every second otherwise.
 final class ProgressPrinter: Sendable {
     private let onTerminal = isatty(1) == 1
-    private let lastPrinted = Mutex<MonotonicInstant?>(nil)
+    private let lastPrinted = Mutex<ContinuousClock.Instant?>(nil)
 
     func report(table: String, deleted: Int) {
         let due = lastPrinted.withLock { last -> Bool in
-            if let last, last.elapsedSeconds < (onTerminal ? 0.1 : 1) { return false }
-            last = .now()
+            if let last, last.duration(to: .now) < (onTerminal ? .milliseconds(100) : .seconds(1)) { return false }
+            last = .now
             return true
         }
         guard due else { return }

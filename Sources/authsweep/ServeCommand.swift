@@ -50,13 +50,17 @@ struct ServeCommand: ParsableCommand {
                         try FastCGIListener.open(address, socketMode: configuration.effectiveSocketMode, socketGroup: configuration.socketGroup)
                     }
                 let server = try FastCGIServer(listeners: listeners, threads: threadCount, readTimeoutSeconds: configuration.readTimeoutSeconds)
-                let jobs = CleanupJobs(configuration: configuration, logger: logger, metrics: ServiceMetrics())
-                let authorizer = BearerAuthorizer(secrets: secrets.accepted)
+                let context = CronContext(
+                    jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: ServiceMetrics()),
+                    authorizer: BearerAuthorizer(secrets: secrets.accepted),
+                    timeBudget: .seconds(configuration.httpTimeBudgetSeconds),
+                    logger: logger
+                )
                 let settings = DatabaseSettings(configuration: configuration)
                 try server.run(makeHandler: { index in
                     var threadLogger = logger
                     threadLogger[metadataKey: "worker.thread"] = "\(index)"
-                    return CronRequestHandler(jobs: jobs, authorizer: authorizer, database: DatabaseSession(settings: settings), logger: threadLogger)
+                    return CronRequestHandler(context: context, database: DatabaseSession(settings: settings), logger: threadLogger)
                 }, onStart: {
                     if configuration.socketGroup == nil, configuration.socketMode == nil, addresses.contains(where: { $0.hasPrefix("unix:") }) {
                         logger.warning("the unix socket is open to every local user (mode 0666); set serve.socket_group to nginx's group to restrict it to 0660")

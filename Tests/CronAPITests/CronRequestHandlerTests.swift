@@ -26,12 +26,13 @@ struct CronRequestHandlerTests {
             let handlerLogs = logs
             var logger = Logger(label: "test", factory: { _ in handlerLogs })
             logger.logLevel = .info
-            handler = CronRequestHandler(
+            let context = CronContext(
                 jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: metrics),
                 authorizer: BearerAuthorizer(secrets: [Array(CronRequestHandlerTests.secret.utf8)]),
-                database: DatabaseSession(settings: settings),
+                timeBudget: .seconds(20),
                 logger: logger
             )
+            handler = CronRequestHandler(context: context, database: DatabaseSession(settings: settings), logger: logger)
         }
 
         func send(_ method: String, _ uri: String, authorization: String? = nil) -> FastCGIResponse {

@@ -7,9 +7,9 @@ struct RequestMetricsTests {
     @Test("requests are counted by route and status")
     func requests() {
         let metrics = ServiceMetrics()
-        metrics.requestRecorder(route: "session-stats", status: 200).record(seconds: 0.01)
-        metrics.requestRecorder(route: "session-stats", status: 200).record(seconds: 0.02)
-        metrics.requestRecorder(route: "other", status: 404).record(seconds: 0.001)
+        metrics.requestRecorder(route: "session-stats", status: 200).record(.milliseconds(10))
+        metrics.requestRecorder(route: "session-stats", status: 200).record(.milliseconds(20))
+        metrics.requestRecorder(route: "other", status: 404).record(.milliseconds(1))
         let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(exposition.contains(#"authsweep_http_requests_total{route="session-stats",status="200"} 2"#))
         #expect(exposition.contains(#"authsweep_http_requests_total{route="other",status="404"} 1"#))

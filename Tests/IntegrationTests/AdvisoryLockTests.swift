@@ -23,7 +23,7 @@ final class AdvisoryLockTests {
     func sessionsLocked() throws {
         let holder = try holdLock(.cleanupSessions)
         let test = TestJobs(database)
-        let started = MonotonicInstant.now()
+        let started = ContinuousClock.now
         let error = #expect(throws: JobError.self) {
             try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
         }
@@ -31,7 +31,7 @@ final class AdvisoryLockTests {
             Issue.record("expected alreadyRunning, got \(String(describing: error))")
             return
         }
-        #expect(started.elapsedSeconds < 2, "the second caller does not wait")
+        #expect(started.duration(to: .now) < .seconds(2), "the second caller does not wait")
         #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10)
         #expect(try database.integer(#"SELECT count(*) FROM "AuditLog""#) == 0)
         _ = holder

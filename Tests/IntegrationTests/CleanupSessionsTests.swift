@@ -118,7 +118,7 @@ final class CleanupSessionsTests {
     func timeBudget(scan: DeletionScan) throws {
         try database.insertSessions(30_000, prefix: "old-", expiringIn: -60)
         let test = TestJobs(database) { $0.batchSize = 100; $0.deletionScan = scan }
-        let first = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(timeBudgetSeconds: 0.05))
+        let first = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(timeBudget: .milliseconds(50)))
         #expect(first.hasMore)
         #expect(first.deletedCount > 0 && first.deletedCount < 30_000)
         if scan == .index {

@@ -8,13 +8,13 @@ struct DeletionPass {
     let store: CleanupStore
     let batchSize: Int
     let scan: DeletionScan
-    let started: MonotonicInstant
-    let timeBudgetSeconds: Double?
+    /// Stop between batches once this is past; `nil` for no limit.
+    let deadline: ContinuousClock.Instant?
     let logger: Logger
 
     /// A sweep statement aims at this duration at most, well under the
     /// 100 ms that counts as a long statement.
-    static let sweepStatementSeconds = 0.04
+    static let sweepStatementTime = Duration.milliseconds(40)
 
     /// - Parameter onProgress: sees the running total after each batch.
     func run(onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
@@ -54,8 +54,8 @@ struct DeletionPass {
     }
 
     private var budgetSpent: Bool {
-        guard let timeBudgetSeconds else { return false }
-        return started.elapsedSeconds >= timeBudgetSeconds
+        guard let deadline else { return false }
+        return ContinuousClock.now >= deadline
     }
 
     private func logBatch(_ batch: Int, total: Int) {
@@ -78,7 +78,7 @@ struct DeletionPass {
 
     /// Many removable rows: the pages are read once, in order, in ranges
     /// sized from what the last range held (about `batchSize` removable rows,
-    /// at most `sweepStatementSeconds`, at most twice the last range). Pages
+    /// at most `sweepStatementTime`, at most twice the last range). Pages
     /// the table grows by during the sweep are swept too.
     private func runSweep(_ table: CleanupStore.TablePages, _ onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
         var endPage = table.pages
@@ -91,9 +91,9 @@ struct DeletionPass {
                 if pages <= endPage { return (deleted, false) }
                 endPage = pages
             }
-            let statementStarted = MonotonicInstant.now()
+            let statementStarted = ContinuousClock.now
             let removed = try store.deletePages(target, from: page, to: page + span)
-            let seconds = statementStarted.elapsedSeconds
+            let took = statementStarted.duration(to: .now)
             page += span
             deleted += removed
             onProgress(deleted)
@@ -101,7 +101,7 @@ struct DeletionPass {
             if budgetSpent { return (deleted, try store.hasRows(target, fromPage: page)) }
             var next = span * 2
             if removed > 0 { next = min(next, span * batchSize / removed) }
-            if seconds > Self.sweepStatementSeconds { next = min(next, Int(Double(span) * Self.sweepStatementSeconds / seconds)) }
+            if took > Self.sweepStatementTime { next = min(next, Int(Double(span) * (Self.sweepStatementTime / took))) }
             span = max(1, next)
         }
     }

@@ -34,14 +34,14 @@ public struct SessionStats: Sendable, Equatable {
 public struct CleanupOptions: Sendable {
     /// Count only; delete nothing and write no audit row.
     public var dryRun = false
-    /// Stop between batches once this many seconds have passed; `nil` for none.
-    public var timeBudgetSeconds: Double?
+    /// Stop between batches once this much time has passed; `nil` for no limit.
+    public var timeBudget: Duration?
     /// Called after every batch with the table and the rows deleted from it so far.
     public var progress: (@Sendable (String, Int) -> Void)?
 
-    public init(dryRun: Bool = false, timeBudgetSeconds: Double? = nil, progress: (@Sendable (String, Int) -> Void)? = nil) {
+    public init(dryRun: Bool = false, timeBudget: Duration? = nil, progress: (@Sendable (String, Int) -> Void)? = nil) {
         self.dryRun = dryRun
-        self.timeBudgetSeconds = timeBudgetSeconds
+        self.timeBudget = timeBudget
         self.progress = progress
     }
 }

@@ -11,13 +11,13 @@ public final class ServiceMetrics: Sendable {
 
     /// One cleanup run that finished (`success`), failed (`error`) or found
     /// the same cleanup running elsewhere (`busy`).
-    func cleanupRun(job: CleanupKind, result: String, deleted: Int, seconds: Double) {
+    func cleanupRun(job: CleanupKind, result: CleanupResult, deleted: Int, duration: Duration) {
         let jobLabel = [("job", job.rawValue)]
         registry.makeCounter(
             descriptor: Self.name("cleanup_runs", "total", "Cleanup runs by job and result: success, error or busy"),
-            labels: jobLabel + [("result", result)]
+            labels: jobLabel + [("result", result.rawValue)]
         ).increment()
-        guard result != "busy" else { return }
+        guard result != .busy else { return }
         registry.makeCounter(
             descriptor: Self.name("cleanup_rows_deleted", "total", "Rows deleted by cleanups, by job"),
             labels: jobLabel
@@ -26,8 +26,8 @@ public final class ServiceMetrics: Sendable {
             descriptor: Self.name("cleanup_duration", "seconds", "Duration of cleanup runs, by job"),
             labels: jobLabel,
             buckets: Self.durationBuckets
-        ).record(.nanoseconds(Int64(seconds * 1e9)))
-        if result == "success" {
+        ).record(duration)
+        if result == .success {
             registry.makeGauge(
                 descriptor: Self.name("cleanup_last_success_timestamp", "seconds", "Unix time of the last successful cleanup run, by job"),
                 labels: jobLabel
@@ -35,11 +35,11 @@ public final class ServiceMetrics: Sendable {
         }
     }
 
-    /// A database failure seen by a request (`connection`, `query`, `timeout`, ...).
-    package func databaseError(kind: String) {
+    /// A database failure seen by a request.
+    package func databaseError(_ kind: DatabaseErrorKind) {
         registry.makeCounter(
             descriptor: Self.name("database_errors", "total", "Database failures seen by requests, by kind"),
-            labels: [("kind", kind)]
+            labels: [("kind", kind.rawValue)]
         ).increment()
     }
 
@@ -56,5 +56,37 @@ public final class ServiceMetrics: Sendable {
     /// Descriptors are not Sendable, so they are made where they are used.
     package static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "authsweep", metricName: metric, unitName: unit, helpText: help)
+    }
+}
+
+/// The `kind` label of `authsweep_database_errors_total`.
+package enum DatabaseErrorKind: String, Sendable {
+    case connection
+    case connectionLost = "connection_lost"
+    case query
+    case timeout
+    case result
+    /// A configured table or column is missing or unusable.
+    case schema
+    /// The health check could not reach the database.
+    case health
+}
+
+extension JobError {
+    /// The kind of database failure, or `nil` when the failure is not the
+    /// database's.
+    package var databaseErrorKind: DatabaseErrorKind? {
+        switch self {
+        case .database(let error):
+            switch error.kind {
+            case .connectionFailed: .connection
+            case .connectionLost: .connectionLost
+            case .queryFailed: .query
+            case .timedOut: .timeout
+            case .unexpectedResult: .result
+            }
+        case .schema: .schema
+        case .alreadyRunning, .notFound, .invalidArgument: nil
+        }
     }
 }

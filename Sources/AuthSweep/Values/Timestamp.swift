@@ -42,23 +42,10 @@ public struct Timestamp: Sendable, Equatable, Comparable {
     }
 }
 
-/// A monotonic clock for durations and time budgets.
-public struct MonotonicInstant: Sendable {
-    let nanoseconds: UInt64
-
-    public static func now() -> MonotonicInstant {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return MonotonicInstant(nanoseconds: UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec))
-    }
-
-    /// Seconds elapsed since this instant.
-    public var elapsedSeconds: Double {
-        Double(MonotonicInstant.now().nanoseconds &- nanoseconds) / 1e9
-    }
-
-    /// Milliseconds elapsed since this instant, rounded down.
-    public var elapsedMilliseconds: Int {
-        Int((MonotonicInstant.now().nanoseconds &- nanoseconds) / 1_000_000)
+extension Duration {
+    /// Whole milliseconds, for logs and JSON.
+    public var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -1,0 +1,148 @@
+import Logging
+
+/// What one cleanup job is: its lock, the tables it deletes from and the
+/// condition for each, and whether its runs go into the audit log. The jobs
+/// only declare this; `CleanupRun` does the rest.
+struct CleanupPlan {
+    let kind: CleanupKind
+    /// The targets in the order they are cleaned, each with the name its
+    /// count has in the log line.
+    let targets: (SchemaCatalog) throws(JobError) -> [(target: DeletionTarget, logName: String)]
+    /// Records each run in `"AuditLog"` (`SESSION_CLEANUP`, or
+    /// `SESSION_CLEANUP_ERROR` when it fails).
+    let audited: Bool
+}
+
+/// What one run did: rows deleted from each target (for a dry run, rows
+/// that would be), in the plan's order.
+struct CleanupRunResult {
+    var deleted: [Int] = []
+    /// The run stopped at its time budget with rows left for the next one.
+    var hasMore = false
+    var duration = Duration.zero
+
+    var total: Int { deleted.reduce(0, +) }
+}
+
+/// One run of a cleanup. It owns, once for every job: the lock (one run of
+/// a kind at a time, across workers and the CLI), the deletion passes within
+/// the time budget, the audit row of success or failure, the metrics and
+/// the log line.
+struct CleanupRun {
+    let plan: CleanupPlan
+    let configuration: Configuration
+    let logger: Logger
+    let metrics: ServiceMetrics?
+    let options: CleanupOptions
+
+    func perform(on database: DatabaseSession) throws(JobError) -> CleanupRunResult {
+        let started = ContinuousClock.now
+        var result = CleanupRunResult()
+        var logNames: [String] = []
+        do throws(JobError) {
+            try database.withStore { store throws(JobError) in
+                let targets = try plan.targets(store.catalog)
+                logNames = targets.map(\.logName)
+                if options.dryRun {
+                    result.deleted = try targets.map { entry throws(JobError) in try store.count(entry.target) }
+                    return
+                }
+                result.deleted = Array(repeating: 0, count: targets.count)
+                guard try store.tryLock(plan.kind) else { throw .alreadyRunning(plan.kind) }
+                defer { try? store.unlock(plan.kind) }
+                do throws(JobError) {
+                    for (index, entry) in targets.enumerated() where !result.hasMore {
+                        let pass = try DeletionPass(
+                            target: entry.target,
+                            store: store,
+                            batchSize: configuration.batchSize,
+                            scan: configuration.deletionScan,
+                            deadline: options.timeBudget.map { started + $0 },
+                            logger: logger
+                        ).run { deleted in
+                            result.deleted[index] = deleted
+                            options.progress?(entry.target.name, deleted)
+                        }
+                        result.deleted[index] = pass.deleted
+                        result.hasMore = pass.hasMore
+                    }
+                    if plan.audited {
+                        try audit(store, action: "SESSION_CLEANUP", details: [
+                            ("deletedCount", .integer(result.total)),
+                            ("hasMore", .bool(result.hasMore)),
+                            ("durationMs", .integer(started.duration(to: .now).milliseconds)),
+                        ])
+                    }
+                } catch {
+                    if plan.audited { recordFailure(error, deletedSoFar: result.total, store: store, started: started) }
+                    throw error
+                }
+            }
+        } catch {
+            result.duration = started.duration(to: .now)
+            finish(result, logNames: logNames, error: error)
+            throw error
+        }
+        result.duration = started.duration(to: .now)
+        finish(result, logNames: logNames, error: nil)
+        return result
+    }
+
+    /// The metrics and the log line of a finished run.
+    private func finish(_ result: CleanupRunResult, logNames: [String], error: JobError?) {
+        let outcome: CleanupResult = switch error {
+        case nil: .success
+        case .alreadyRunning?: .busy
+        default: .error
+        }
+        if let metrics, !options.dryRun {
+            metrics.cleanupRun(job: plan.kind, result: outcome, deleted: result.total, duration: result.duration)
+        }
+        let message: Logger.Message = switch outcome {
+        case .success: "cleanup finished"
+        case .busy: "cleanup already running elsewhere"
+        case .error: "cleanup failed"
+        }
+        logger.log(level: outcome == .error ? .error : .info, message, metadata: {
+            var metadata: Logger.Metadata = [
+                "job.name": "\(plan.kind.rawValue)",
+                "job.result": "\(outcome.rawValue)",
+                "job.dry_run": "\(options.dryRun)",
+                "job.deleted": "\(result.total)",
+                "job.has_more": "\(result.hasMore)",
+                "job.duration_ms": "\(result.duration.milliseconds)",
+            ]
+            if result.deleted.count > 1 {
+                for (name, deleted) in zip(logNames, result.deleted) { metadata["job.deleted.\(name)"] = "\(deleted)" }
+            }
+            if let error { metadata["error"] = "\(error.logDescription)" }
+            return metadata
+        }())
+    }
+
+    private func audit(_ store: CleanupStore, action: String, details: [(key: String, value: JSONValue)]) throws(JobError) {
+        try AuditLogWriter(store: store, tables: configuration.tables).record(action: action, userID: nil, details: .object(details))
+    }
+
+    /// Best effort: when the connection itself is gone, the log line is all.
+    private func recordFailure(_ error: JobError, deletedSoFar: Int, store: CleanupStore, started: ContinuousClock.Instant) {
+        guard store.connection.isUsable else { return }
+        do {
+            try audit(store, action: "SESSION_CLEANUP_ERROR", details: [
+                ("error", .string(error.description)),
+                ("deletedCount", .integer(deletedSoFar)),
+                ("durationMs", .integer(started.duration(to: .now).milliseconds)),
+            ])
+        } catch {
+            logger.warning("could not record the failed cleanup in the audit log", metadata: ["error": "\(error.logDescription)"])
+        }
+    }
+}
+
+/// How a cleanup run ended, as the metrics label it.
+public enum CleanupResult: String, Sendable {
+    case success
+    case error
+    /// The same cleanup was running elsewhere (HTTP 409, exit 75).
+    case busy
+}

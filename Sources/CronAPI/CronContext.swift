@@ -1,0 +1,22 @@
+import AuthSweep
+import Logging
+
+/// What every responder thread's request handler shares: the jobs, the
+/// Bearer check, the metrics, the time budget of an HTTP run, the logger.
+public struct CronContext: Sendable {
+    public let jobs: CleanupJobs
+    public let authorizer: BearerAuthorizer
+    public let metrics: ServiceMetrics?
+    /// An HTTP cleanup stops between batches after this and answers
+    /// `"hasMore":true`, well before nginx's `fastcgi_read_timeout`.
+    public let timeBudget: Duration
+    public let logger: Logger
+
+    public init(jobs: CleanupJobs, authorizer: BearerAuthorizer, timeBudget: Duration, logger: Logger) {
+        self.jobs = jobs
+        self.authorizer = authorizer
+        self.metrics = jobs.metrics
+        self.timeBudget = timeBudget
+        self.logger = logger
+    }
+}
