@@ -1,21 +1,6 @@
 import AuthSweep
 import FastCGI
 
-/// Everything a request can end in. `APIResponse` turns it into the
-/// contract's status, headers and body; nothing else decides them.
-public enum APIOutcome: Sendable {
-    case cleanupAuth(CleanupAuthOutcome)
-    case cleanupSessions(CleanupSessionsOutcome)
-    case sessionStats(SessionStats)
-    case health(databaseReachable: Bool)
-    /// Prometheus text, sent as is.
-    case metrics([UInt8])
-    case unauthorized
-    case notFound
-    case methodNotAllowed(allowed: [String])
-    case failed(JobError)
-}
-
 /// The one place that maps outcomes and errors to statuses and JSON bodies,
 /// shared by the HTTP endpoints and the command line's `--json`.
 public enum APIResponse {

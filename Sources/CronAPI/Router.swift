@@ -1,16 +1,3 @@
-/// The jobs reachable over HTTP.
-public enum Endpoint: String, Sendable, CaseIterable {
-    case cleanupAuth = "cleanup-auth"
-    case cleanupSessions = "cleanup-sessions"
-    case sessionStats = "session-stats"
-    /// Unauthenticated: can this worker reach the database?
-    case health = "health"
-    /// Prometheus metrics of this worker process.
-    case metrics = "metrics"
-
-    /// Every endpoint but the health check needs the Bearer secret.
-    public var requiresSecret: Bool { self != .health }
-}
 
 /// What the router decided for one method and path.
 public enum RouteDecision: Sendable, Equatable {

@@ -1,16 +1,6 @@
 import Logging
 import Postgres
 
-/// One of a user's active sessions, as the command line shows it.
-public struct SessionSummary: Sendable, Equatable {
-    public let id: String
-    /// UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    public let expires: String
-    /// The first 8 characters of the token: a session token is a
-    /// credential and is never shown whole.
-    public let tokenPrefix: String
-}
-
 /// Session and user administration on the NextAuth tables. Every change is
 /// one transaction that also inserts its `"AuditLog"` row.
 public struct SessionAdministration: Sendable {

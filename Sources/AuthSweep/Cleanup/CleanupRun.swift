@@ -1,18 +1,5 @@
 import Logging
 
-/// What one cleanup job is: its lock, the tables it deletes from and the
-/// condition for each, and whether its runs go into the audit log. The jobs
-/// only declare this; `CleanupRun` does the rest.
-struct CleanupPlan {
-    let kind: CleanupKind
-    /// The targets in the order they are cleaned, each with the name its
-    /// count has in the log line.
-    let targets: (SchemaCatalog) throws(JobError) -> [(target: DeletionTarget, logName: String)]
-    /// Records each run in `"AuditLog"` (`SESSION_CLEANUP`, or
-    /// `SESSION_CLEANUP_ERROR` when it fails).
-    let audited: Bool
-}
-
 /// What one run did: rows deleted from each target (for a dry run, rows
 /// that would be), in the plan's order.
 struct CleanupRunResult {
@@ -137,12 +124,4 @@ struct CleanupRun {
             logger.warning("could not record the failed cleanup in the audit log", metadata: ["error": "\(error.logDescription)"])
         }
     }
-}
-
-/// How a cleanup run ended, as the metrics label it.
-public enum CleanupResult: String, Sendable {
-    case success
-    case error
-    /// The same cleanup was running elsewhere (HTTP 409, exit 75).
-    case busy
 }

@@ -4,10 +4,10 @@ import Glibc
 import Musl
 #endif
 
-/// The operator's doctor behind `authsweep check`: looks at the effective
+/// What `authsweep check` runs for an operator: it looks at the effective
 /// configuration, the secret, the database and the socket paths, and says
 /// in plain words what is wrong and what to do.
-public struct Doctor: Sendable {
+public struct InstallationCheck: Sendable {
     /// One finding; `fix` is a concrete next step when there is one.
     public struct Finding: Sendable, Equatable {
         public let ok: Bool

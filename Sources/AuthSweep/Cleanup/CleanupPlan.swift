@@ -1,0 +1,13 @@
+
+/// What one cleanup job is: its lock, the tables it deletes from and the
+/// condition for each, and whether its runs go into the audit log. The jobs
+/// only declare this; `CleanupRun` does the rest.
+struct CleanupPlan {
+    let kind: CleanupKind
+    /// The targets in the order they are cleaned, each with the name its
+    /// count has in the log line.
+    let targets: (SchemaCatalog) throws(JobError) -> [(target: DeletionTarget, logName: String)]
+    /// Records each run in `"AuditLog"` (`SESSION_CLEANUP`, or
+    /// `SESSION_CLEANUP_ERROR` when it fails).
+    let audited: Bool
+}

@@ -1,0 +1,28 @@
+/// The names of the tables and columns the jobs touch.
+public struct TableNames: Sendable, Equatable {
+    public var loginAttempts = "login_attempts"
+    public var loginAttemptsCreatedAt = "created_at"
+    public var authAuditLog = "auth_audit_log"
+    public var authAuditLogCreatedAt = "created_at"
+    public var userSessions = "user_sessions"
+    public var userSessionsExpiresAt = "expires_at"
+    public var userSessionsRevokedAt = "revoked_at"
+    public var session = "Session"
+    public var sessionID = "id"
+    public var sessionToken = "sessionToken"
+    public var sessionUserID = "userId"
+    public var sessionExpires = "expires"
+    public var user = "User"
+    public var userID = "id"
+    public var userName = "name"
+    public var userEmail = "email"
+    public var userRole = "role"
+    public var auditLog = "AuditLog"
+    public var auditLogID = "id"
+    public var auditLogUserID = "userId"
+    public var auditLogAction = "action"
+    public var auditLogDetails = "details"
+    public var auditLogCreatedAt = "createdAt"
+
+    public init() {}
+}

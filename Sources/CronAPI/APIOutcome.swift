@@ -1,0 +1,17 @@
+import AuthSweep
+import FastCGI
+
+/// Everything a request can end in. `APIResponse` turns it into the
+/// contract's status, headers and body; nothing else decides them.
+public enum APIOutcome: Sendable {
+    case cleanupAuth(CleanupAuthOutcome)
+    case cleanupSessions(CleanupSessionsOutcome)
+    case sessionStats(SessionStats)
+    case health(databaseReachable: Bool)
+    /// Prometheus text, sent as is.
+    case metrics([UInt8])
+    case unauthorized
+    case notFound
+    case methodNotAllowed(allowed: [String])
+    case failed(JobError)
+}

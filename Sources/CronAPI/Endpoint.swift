@@ -1,0 +1,13 @@
+/// The jobs reachable over HTTP.
+public enum Endpoint: String, Sendable, CaseIterable {
+    case cleanupAuth = "cleanup-auth"
+    case cleanupSessions = "cleanup-sessions"
+    case sessionStats = "session-stats"
+    /// Unauthenticated: can this worker reach the database?
+    case health = "health"
+    /// Prometheus metrics of this worker process.
+    case metrics = "metrics"
+
+    /// Every endpoint but the health check needs the Bearer secret.
+    public var requiresSecret: Bool { self != .health }
+}

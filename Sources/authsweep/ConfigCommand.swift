@@ -1,0 +1,28 @@
+import ArgumentParser
+import AuthSweep
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Print the effective configuration (defaults, config file, environment), secrets masked.",
+        discussion: ExitStatus.helpText
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try runCommand {
+            let configuration = try common.loadConfiguration()
+            print("# from \(configuration.sourcePath ?? "defaults (no config file)") and the environment")
+            for (key, value) in configuration.settings {
+                print("\(key) = \(value)")
+            }
+            print("DATABASE_URL = \(configuration.maskedDatabaseURL ?? "(unset: libpq's PG* variables apply)")")
+            let environment = Environment.current()
+            for name in ["CRON_SECRET", "CRON_SECRET_PREVIOUS"] {
+                let source = environment[name].map { _ in "set" } ?? environment[name + "_FILE"].map { "from file \($0)" } ?? "unset"
+                print("\(name) = \(source == "unset" ? "(unset)" : "**** (\(source))")")
+            }
+        }
+    }
+}

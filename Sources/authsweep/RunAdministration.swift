@@ -1,0 +1,11 @@
+import ArgumentParser
+import AuthSweep
+
+/// Loads the configuration and runs one administration command.
+func runAdmin(_ common: CommonOptions, _ body: (SessionAdministration, DatabaseSession) throws(JobError) -> Void) throws {
+    try runCommand {
+        let configuration = try common.loadConfiguration()
+        let administration = SessionAdministration(configuration: configuration, logger: common.makeLogger(configuration, defaultLevel: .critical))
+        try body(administration, DatabaseSession(settings: DatabaseSettings(configuration: configuration)))
+    }
+}

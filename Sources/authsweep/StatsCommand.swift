@@ -1,0 +1,28 @@
+import ArgumentParser
+import AuthSweep
+import CronAPI
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Count sessions: total, active (expires > now) and expired; changes nothing.",
+        discussion: ExitStatus.helpText
+    )
+
+    @Flag(name: .long, help: "Print exactly the JSON body of GET /api/cron/cleanup-sessions, on one line.")
+    var json = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try runCommand {
+            let configuration = try common.loadConfiguration()
+            let jobs = CleanupJobs(configuration: configuration, logger: common.makeLogger(configuration, defaultLevel: .critical))
+            let database = DatabaseSession(settings: DatabaseSettings(configuration: configuration))
+            try withJSONFailure(json: json) { () throws(JobError) in
+                let stats = try jobs.sessionStats(on: database)
+                print(json ? APIResponse.body(for: .sessionStats(stats)).serialized : describe(stats))
+            }
+        }
+    }
+}
