@@ -161,10 +161,8 @@ struct DeploymentFileTests {
     func installScript() throws {
         let scratch = try ScratchDirectory("install")
         let root = scratch.path + "/root"
-        let certificate = scratch.path + "/cert.pem", key = scratch.path + "/key.pem"
-        let openssl = try ChildProcess.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                                                              "-nodes", "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=cron.test.example"])
-        #expect(openssl.status == 0)
+        let tls = try SelfSignedCertificate(in: scratch.path, commonName: "cron.test.example", days: 1)
+        let (certificate, key) = (tls.certificate, tls.key)
         let install = try ChildProcess.run(PackagePaths.root + "/deploy/install.sh", [
             "--binary", PackagePaths.binary, "--root", root, "--no-packages", "--no-start", "--workers", "5",
             "--server-name", "cron.test.example", "--certificate", certificate, "--key", key,

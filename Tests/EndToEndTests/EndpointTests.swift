@@ -4,10 +4,6 @@ import Testing
 import TestSupport
 
 /// True for `YYYY-MM-DDTHH:MM:SS.mmmZ`, as toISOString() prints.
-func isISOTimestamp(_ text: String) -> Bool {
-    (try? #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/#.wholeMatch(in: text)) != nil
-}
-
 /// Every answer carries the contract's two headers.
 func expectContractHeaders(_ response: HTTPResponse, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(response.headers["content-type"] == "application/json; charset=utf-8", sourceLocation: sourceLocation)
@@ -38,9 +34,9 @@ final class EndpointTests {
         let json = try #require(response.json)
         #expect(json["success"] as? Bool == true)
         #expect(json["message"] as? String == "Cleanup completed")
-        #expect(try stack.database.integer("SELECT count(*) FROM login_attempts") == 1)
-        #expect(try stack.database.integer("SELECT count(*) FROM user_sessions") == 1)
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150, "cleanup-auth does not touch Session")
+        #expect(try stack.database.rowCount("login_attempts") == 1)
+        #expect(try stack.database.rowCount("user_sessions") == 1)
+        #expect(try stack.database.rowCount("Session") == 150, "cleanup-auth does not touch Session")
     }
 
     @Test("POST /api/cron/cleanup-sessions deletes the expired sessions and answers the count three ways")
@@ -55,8 +51,8 @@ final class EndpointTests {
         let timestamp = try #require(json["timestamp"] as? String)
         #expect(isISOTimestamp(timestamp))
         #expect(response.body.hasPrefix(#"{"success":true,"deletedCount":42,"message":"Successfully deleted 42 expired session(s)","timestamp":""#))
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 108)
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "AuditLog" WHERE action = 'SESSION_CLEANUP'"#) == 1)
+        #expect(try stack.database.rowCount("Session") == 108)
+        #expect(try stack.database.rowCount("AuditLog", where: "action = 'SESSION_CLEANUP'") == 1)
 
         let again = try stack.request("POST", "/api/cron/cleanup-sessions")
         #expect(again.json?["deletedCount"] as? Int == 0)
@@ -75,8 +71,8 @@ final class EndpointTests {
         #expect(stats["active"] as? Int == 108)
         #expect(stats["expired"] as? Int == 42)
         #expect(isISOTimestamp(try #require(stats["timestamp"] as? String)))
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "AuditLog""#) == 0)
+        #expect(try stack.database.rowCount("Session") == 150)
+        #expect(try stack.database.rowCount("AuditLog") == 0)
     }
 
     @Test("the previous secret works during a rotation")
@@ -109,8 +105,8 @@ final class EndpointTests {
             #expect(response.headers["www-authenticate"] == "Bearer")
             expectContractHeaders(response)
         }
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
-        #expect(try stack.database.integer("SELECT count(*) FROM login_attempts") == 2)
+        #expect(try stack.database.rowCount("Session") == 150)
+        #expect(try stack.database.rowCount("login_attempts") == 2)
     }
 
     @Test("a secret in the query string never authenticates")
@@ -119,7 +115,7 @@ final class EndpointTests {
             let response = try stack.request("POST", "/api/cron/cleanup-sessions?\(query)=\(Stack.secret)", token: nil)
             #expect(response.status == 401)
         }
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
+        #expect(try stack.database.rowCount("Session") == 150)
     }
 
     @Test("the query string is not part of the route")
@@ -138,7 +134,7 @@ final class EndpointTests {
         #expect(response.body == #"{"error":"Method Not Allowed"}"#)
         #expect(response.headers["allow"] == allow)
         expectContractHeaders(response)
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
+        #expect(try stack.database.rowCount("Session") == 150)
     }
 
     @Test("an unknown path is 404", arguments: ["/api/cron/", "/api/cron/nope", "/api/cron/cleanup-auth/", "/api/cron/cleanup-sessions/extra"])
@@ -158,7 +154,7 @@ final class EndpointTests {
         #expect(response.status == 409)
         #expect(response.body == #"{"success":false,"error":"Cleanup already in progress"}"#)
         expectContractHeaders(response)
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 150)
+        #expect(try stack.database.rowCount("Session") == 150)
         try holder.query("SELECT pg_advisory_unlock(1634957168, 2)")
         #expect(try stack.request("POST", "/api/cron/cleanup-sessions").status == 200)
     }
@@ -181,12 +177,10 @@ final class EndpointTests {
         _ = try stack.request("GET", "/api/cron/cleanup-auth", token: "wrong-secret-0123456789")
         _ = try stack.request("GET", "/api/cron/unknown")
         _ = try stack.request("DELETE", "/api/cron/cleanup-auth")
-        let connections = try stack.database.integer(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = \(stack.database.name) AND application_name = 'authsweep'")
+        let connections = try stack.database.workerConnections()
         #expect(connections == 0)
         _ = try stack.request("GET", "/api/cron/cleanup-sessions")
-        let after = try stack.database.integer(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = \(stack.database.name) AND application_name = 'authsweep'")
+        let after = try stack.database.workerConnections()
         #expect(after == 1)
     }
 

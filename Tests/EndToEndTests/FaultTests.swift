@@ -29,7 +29,7 @@ func largeCleanupUnderWay(_ name: String, expired: Int) throws -> (Stack, ChildP
 /// Waits until some expired sessions are gone: the cleanup is under way.
 func waitUntilDeleting(_ database: TestDatabase, expired: Int) throws {
     try waitFor("the cleanup to start deleting", seconds: 20) {
-        ((try? database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'old-%'"#)) ?? expired) < expired
+        ((try? database.rowCount("Session", where: "id LIKE 'old-%'")) ?? expired) < expired
     }
 }
 
@@ -70,14 +70,14 @@ final class DatabaseFaultTests {
         #expect(killed >= 1)
         let response = try finishedResponse(curl)
         #expect(response.status == 500 || (response.status == 200 && response.json?["hasMore"] as? Bool == true), "\(response.status) \(response.body)")
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'live-%'"#) == 5_000)
-        let left = try stack.database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'old-%'"#)
+        #expect(try stack.database.rowCount("Session", where: "id LIKE 'live-%'") == 5_000)
+        let left = try stack.database.rowCount("Session", where: "id LIKE 'old-%'")
         #expect(left > 0 && left < expired)
 
         let next = try stack.request("POST", "/api/cron/cleanup-sessions")
         #expect(next.status == 200)
         #expect(next.json?["deletedCount"] as? Int == left)
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 5_000)
+        #expect(try stack.database.rowCount("Session") == 5_000)
     }
 
     @Test("statement_timeout and lock_timeout make a blocked query fail cleanly with 500; the worker then serves normally", arguments: [
@@ -120,13 +120,13 @@ final class WorkerFaultTests {
         try waitFor("the killed worker's lock to be released", seconds: 10) {
             (try? stack.database.advisoryLocks()) == 0
         }
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'live-%'"#) == 5_000)
-        let left = try stack.database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'old-%'"#)
+        #expect(try stack.database.rowCount("Session", where: "id LIKE 'live-%'") == 5_000)
+        let left = try stack.database.rowCount("Session", where: "id LIKE 'old-%'")
         #expect(left > 0)
-        let cli = try ChildProcess.run(PackagePaths.binary, ["cleanup-sessions", "--json"], environment: ["DATABASE_URL": stack.database.connectionString])
+        let cli = try authsweep(["cleanup-sessions", "--json"], database: stack.database)
         #expect(cli.status == 0, "the next run starts at once: \(cli.stderr)")
         #expect(cli.stdout.contains(#""deletedCount":\#(left),"#))
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 5_000)
+        #expect(try stack.database.rowCount("Session") == 5_000)
     }
 
     @Test("SIGTERM during a cleanup lets the request finish, then the worker exits 0")
@@ -144,7 +144,7 @@ final class WorkerFaultTests {
             #expect(worker.process.waitUntilExit(timeout: 10))
             #expect(worker.process.exitStatus == 0)
         }
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 0)
+        #expect(try stack.database.rowCount("Session") == 0)
     }
 }
 
@@ -174,7 +174,7 @@ final class PoolConcurrencyTests {
         #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 }, "\(statuses)")
         #expect(statuses.contains(409) || cli.exitStatus == 75, "the runs overlapped")
         #expect(deleted == expired)
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "Session""#) == 1_000)
-        #expect(try stack.database.integer(#"SELECT count(*) FROM "AuditLog" WHERE action = 'SESSION_CLEANUP'"#) == statuses.filter { $0 == 200 }.count + (cli.exitStatus == 0 ? 1 : 0))
+        #expect(try stack.database.rowCount("Session") == 1_000)
+        #expect(try stack.database.rowCount("AuditLog", where: "action = 'SESSION_CLEANUP'") == statuses.filter { $0 == 200 }.count + (cli.exitStatus == 0 ? 1 : 0))
     }
 }

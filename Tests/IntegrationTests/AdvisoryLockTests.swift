@@ -25,15 +25,15 @@ final class AdvisoryLockTests {
         let test = TestJobs(database)
         let started = ContinuousClock.now
         let error = #expect(throws: JobError.self) {
-            try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+            try test.cleanupSessions()
         }
         guard case .alreadyRunning(.cleanupSessions)? = error else {
             Issue.record("expected alreadyRunning, got \(String(describing: error))")
             return
         }
         #expect(started.duration(to: .now) < .seconds(2), "the second caller does not wait")
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10)
-        #expect(try database.integer(#"SELECT count(*) FROM "AuditLog""#) == 0)
+        #expect(try database.rowCount("Session") == 10)
+        #expect(try database.rowCount("AuditLog") == 0)
         _ = holder
     }
 
@@ -41,10 +41,10 @@ final class AdvisoryLockTests {
     func kindsAreIndependent() throws {
         let holder = try holdLock(.cleanupAuth)
         let test = TestJobs(database)
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupSessions()
         #expect(outcome.deletedCount == 10)
         #expect(throws: JobError.self) {
-            try test.jobs.cleanupAuth(on: test.session(), options: CleanupOptions())
+            try test.cleanupAuth()
         }
         _ = holder
     }
@@ -55,19 +55,19 @@ final class AdvisoryLockTests {
         let session = test.session()
         _ = try test.jobs.cleanupSessions(on: session, options: CleanupOptions())
         _ = try test.jobs.cleanupSessions(on: session, options: CleanupOptions())
-        _ = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        _ = try test.cleanupSessions()
         #expect(try database.advisoryLocks() == 0)
     }
 
     @Test("the CLI exits 75 with one line on stderr while the same cleanup runs elsewhere")
     func cliExitCode() throws {
         let holder = try holdLock(.cleanupSessions)
-        let result = try ChildProcess.run(PackagePaths.binary, ["cleanup-sessions"], environment: database.environment.mapValues { $0 })
+        let result = try authsweep(["cleanup-sessions"], database: database)
         #expect(result.status == 75)
         #expect(result.stderr.split(separator: "\n").count == 1)
         #expect(result.stderr.contains("already running"))
         #expect(result.stdout.isEmpty)
-        let json = try ChildProcess.run(PackagePaths.binary, ["cleanup-sessions", "--json"], environment: database.environment.mapValues { $0 })
+        let json = try authsweep(["cleanup-sessions", "--json"], database: database)
         #expect(json.status == 75)
         #expect(json.stdout == #"{"success":false,"error":"Cleanup already in progress"}"# + "\n")
         _ = holder

@@ -32,26 +32,26 @@ final class CleanupAuthTests {
     @Test("deletes login attempts and audit entries older than 24 h and expired or revoked user sessions, and nothing else")
     func deletesOnlyWhatTheRulesSay() throws {
         let test = TestJobs(database)
-        let outcome = try test.jobs.cleanupAuth(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupAuth()
         #expect(outcome.loginAttempts == 30)
         #expect(outcome.authAuditLog == 12)
         #expect(outcome.userSessions == 15)
         #expect(!outcome.hasMore)
-        #expect(try database.integer("SELECT count(*) FROM login_attempts WHERE email LIKE 'new%'") == 20)
-        #expect(try database.integer("SELECT count(*) FROM login_attempts") == 20)
-        #expect(try database.integer("SELECT count(*) FROM auth_audit_log WHERE event = 'new'") == 8)
-        #expect(try database.integer("SELECT count(*) FROM auth_audit_log") == 8)
-        #expect(try database.integer("SELECT count(*) FROM user_sessions WHERE token_hash LIKE 'live%'") == 12)
-        #expect(try database.integer("SELECT count(*) FROM user_sessions") == 12)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 1, "cleanup-auth leaves the NextAuth tables alone")
-        #expect(try database.integer(#"SELECT count(*) FROM "User""#) == 1)
-        #expect(try database.integer(#"SELECT count(*) FROM "AuditLog""#) == 0)
+        #expect(try database.rowCount("login_attempts", where: "email LIKE 'new%'") == 20)
+        #expect(try database.rowCount("login_attempts") == 20)
+        #expect(try database.rowCount("auth_audit_log", where: "event = 'new'") == 8)
+        #expect(try database.rowCount("auth_audit_log") == 8)
+        #expect(try database.rowCount("user_sessions", where: "token_hash LIKE 'live%'") == 12)
+        #expect(try database.rowCount("user_sessions") == 12)
+        #expect(try database.rowCount("Session") == 1, "cleanup-auth leaves the NextAuth tables alone")
+        #expect(try database.rowCount("User") == 1)
+        #expect(try database.rowCount("AuditLog") == 0)
     }
 
     @Test("the retention comes from the configuration")
     func configurableRetention() throws {
         let test = TestJobs(database) { $0.authRetentionHours = 72 }
-        let outcome = try test.jobs.cleanupAuth(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupAuth()
         #expect(outcome.loginAttempts == 0)
         #expect(outcome.authAuditLog == 0)
         #expect(outcome.userSessions == 15)
@@ -60,11 +60,11 @@ final class CleanupAuthTests {
     @Test("a dry run counts per table and deletes nothing")
     func dryRun() throws {
         let test = TestJobs(database)
-        let outcome = try test.jobs.cleanupAuth(on: test.session(), options: CleanupOptions(dryRun: true))
+        let outcome = try test.cleanupAuth(CleanupOptions(dryRun: true))
         #expect(outcome.dryRun)
         #expect(outcome.loginAttempts == 30 && outcome.authAuditLog == 12 && outcome.userSessions == 15)
-        #expect(try database.integer("SELECT count(*) FROM login_attempts") == 50)
-        #expect(try database.integer("SELECT count(*) FROM user_sessions") == 27)
+        #expect(try database.rowCount("login_attempts") == 50)
+        #expect(try database.rowCount("user_sessions") == 27)
     }
 
     @Test("renamed tables and columns from the configuration are used, quoted")
@@ -77,18 +77,18 @@ final class CleanupAuthTests {
             $0.tables.loginAttempts = "Login Attempts"
             $0.tables.loginAttemptsCreatedAt = "attemptedAt"
         }
-        let outcome = try test.jobs.cleanupAuth(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupAuth()
         #expect(outcome.loginAttempts == 30)
-        #expect(try database.integer(#"SELECT count(*) FROM "Login Attempts""#) == 20)
+        #expect(try database.rowCount("Login Attempts") == 20)
     }
 
     @Test("a configured column that does not exist fails the run with a schema error and deletes nothing")
     func missingColumn() throws {
         let test = TestJobs(database) { $0.tables.userSessionsRevokedAt = "no_such_column" }
         let error = #expect(throws: JobError.self) {
-            try test.jobs.cleanupAuth(on: test.session(), options: CleanupOptions())
+            try test.cleanupAuth()
         }
         #expect(error?.description.contains("no_such_column") == true)
-        #expect(try database.integer("SELECT count(*) FROM login_attempts") == 50)
+        #expect(try database.rowCount("login_attempts") == 50)
     }
 }

@@ -21,7 +21,7 @@ final class CleanupSessionsTests {
         #expect(stats.active == 108)
         #expect(stats.expired == 42)
         #expect(stats.total == 150)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 150, "stats changes nothing")
+        #expect(try database.rowCount("Session") == 150, "stats changes nothing")
     }
 
     @Test("a session that expired a millisecond ago is deleted; one expiring in a minute stays")
@@ -31,9 +31,9 @@ final class CleanupSessionsTests {
             INSERT INTO "Session" VALUES ('edge-future', 't2', 'u', (now() AT TIME ZONE 'UTC') + interval '1 minute');
             """)
         let test = TestJobs(database)
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupSessions()
         #expect(outcome.deletedCount == 1)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id = 'edge-future'"#) == 1)
+        #expect(try database.rowCount("Session", where: "id = 'edge-future'") == 1)
     }
 
     @Test("cleanup deletes exactly the expired sessions and records one SESSION_CLEANUP audit row")
@@ -43,13 +43,13 @@ final class CleanupSessionsTests {
         try database.execute(#"INSERT INTO "User" (id, name) VALUES ('bystander', 'Not touched')"#)
         let test = TestJobs(database)
         let before = Timestamp.now()
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupSessions()
         #expect(outcome.deletedCount == 42)
         #expect(!outcome.hasMore)
         #expect(outcome.timestamp >= before)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'old-%'"#) == 0)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'live-%'"#) == 108)
-        #expect(try database.integer(#"SELECT count(*) FROM "User""#) == 1)
+        #expect(try database.rowCount("Session", where: "id LIKE 'old-%'") == 0)
+        #expect(try database.rowCount("Session", where: "id LIKE 'live-%'") == 108)
+        #expect(try database.rowCount("User") == 1)
 
         let audit = try database.connect().query(#"SELECT id, "userId", action, details->>'deletedCount' FROM "AuditLog""#)
         #expect(audit.rows.count == 1)
@@ -64,9 +64,9 @@ final class CleanupSessionsTests {
     func nothingToDelete() throws {
         try database.insertSessions(5, prefix: "live-", expiringIn: 3600)
         let test = TestJobs(database)
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupSessions()
         #expect(outcome.deletedCount == 0)
-        #expect(try database.integer(#"SELECT count(*) FROM "AuditLog" WHERE action = 'SESSION_CLEANUP' AND details->>'deletedCount' = '0'"#) == 1)
+        #expect(try database.rowCount("AuditLog", where: "action = 'SESSION_CLEANUP' AND details->>'deletedCount' = '0'") == 1)
     }
 
     @Test("a dry run counts the expired sessions, deletes nothing and writes no audit row")
@@ -74,11 +74,11 @@ final class CleanupSessionsTests {
         try database.insertSessions(7, prefix: "old-", expiringIn: -60)
         try database.insertSessions(3, prefix: "live-", expiringIn: 3600)
         let test = TestJobs(database)
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(dryRun: true))
+        let outcome = try test.cleanupSessions(CleanupOptions(dryRun: true))
         #expect(outcome.dryRun)
         #expect(outcome.deletedCount == 7)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10)
-        #expect(try database.integer(#"SELECT count(*) FROM "AuditLog""#) == 0)
+        #expect(try database.rowCount("Session") == 10)
+        #expect(try database.rowCount("AuditLog") == 0)
     }
 
     @Test("120,000 expired sessions go in batches, each committed on its own", arguments: [DeletionScan.index, .sweep])
@@ -94,7 +94,7 @@ final class CleanupSessionsTests {
             if count == 1 {
                 // Another connection already sees the first batch gone: it
                 // was its own committed transaction, not part of one big one.
-                let remaining = try? databaseForObserver.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'old-%'"#)
+                let remaining = try? databaseForObserver.rowCount("Session", where: "id LIKE 'old-%'")
                 firstBatch.withLock { $0 = (deleted, remaining) }
             }
         }))
@@ -111,24 +111,24 @@ final class CleanupSessionsTests {
             #expect(first.deleted > 0 && first.deleted <= 10_000)
             #expect(batches.withLock { $0 } >= 12)
         }
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 1_000)
+        #expect(try database.rowCount("Session") == 1_000)
     }
 
     @Test("a time budget stops the run between batches with hasMore; the next run finishes the job", arguments: [DeletionScan.index, .sweep])
     func timeBudget(scan: DeletionScan) throws {
         try database.insertSessions(30_000, prefix: "old-", expiringIn: -60)
         let test = TestJobs(database) { $0.batchSize = 100; $0.deletionScan = scan }
-        let first = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(timeBudget: .milliseconds(50)))
+        let first = try test.cleanupSessions(CleanupOptions(timeBudget: .milliseconds(50)))
         #expect(first.hasMore)
         #expect(first.deletedCount > 0 && first.deletedCount < 30_000)
         if scan == .index {
             #expect(first.deletedCount % 100 == 0, "the run stops between batches")
         }
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 30_000 - first.deletedCount)
-        let second = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        #expect(try database.rowCount("Session") == 30_000 - first.deletedCount)
+        let second = try test.cleanupSessions()
         #expect(!second.hasMore)
         #expect(first.deletedCount + second.deletedCount == 30_000)
-        #expect(try database.integer(#"SELECT count(*) FROM "AuditLog" WHERE details->>'hasMore' = 'true'"#) == 1)
+        #expect(try database.rowCount("AuditLog", where: "details->>'hasMore' = 'true'") == 1)
     }
 
     @Test("by default a cleanup walks the table as PostgreSQL's planner would: an index for a few rows among many, a sweep for most of a table")
@@ -137,17 +137,17 @@ final class CleanupSessionsTests {
         try database.insertSessions(50, prefix: "old-", expiringIn: -60)
         try database.execute(#"ANALYZE "Session""#)
         let few = TestJobs(database)
-        #expect(try few.jobs.cleanupSessions(on: few.session(), options: CleanupOptions()).deletedCount == 50)
+        #expect(try few.cleanupSessions().deletedCount == 50)
         #expect(few.scanUsed == "index")
 
         try database.execute(#"UPDATE "Session" SET expires = (now() AT TIME ZONE 'UTC') - interval '1 minute' WHERE id NOT LIKE 'live-1%'"#)
         try database.execute(#"VACUUM ANALYZE "Session""#)
-        let expired = try database.integer(#"SELECT count(*) FROM "Session" WHERE id NOT LIKE 'live-1%'"#)
+        let expired = try database.rowCount("Session", where: "id NOT LIKE 'live-1%'")
         let most = TestJobs(database)
-        #expect(try most.jobs.cleanupSessions(on: most.session(), options: CleanupOptions()).deletedCount == expired)
+        #expect(try most.cleanupSessions().deletedCount == expired)
         #expect(most.scanUsed == "sweep")
-        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id NOT LIKE 'live-1%'"#) == 0)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 60_000 - expired)
+        #expect(try database.rowCount("Session", where: "id NOT LIKE 'live-1%'") == 0)
+        #expect(try database.rowCount("Session") == 60_000 - expired)
     }
 
     @Test("a table with child tables, whose rows a sweep of its pages would miss, is cleaned by index batches")
@@ -161,9 +161,9 @@ final class CleanupSessionsTests {
             """#)
         try database.insertSessions(10, prefix: "live-", expiringIn: 3600)
         let test = TestJobs(database) { $0.deletionScan = .sweep }
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupSessions()
         #expect(outcome.deletedCount == 5_100)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10)
+        #expect(try database.rowCount("Session") == 10)
         #expect(test.scanUsed == "index")
     }
 
@@ -180,13 +180,13 @@ final class CleanupSessionsTests {
                    CASE WHEN n % 3 = 0 THEN timestamp '2025-06-01' ELSE (now() AT TIME ZONE 'UTC') + make_interval(mins => n % 200 - 100) END
             FROM generate_series(1, 3000) n;
             """#)
-        let expired = try database.integer(#"SELECT count(*) FROM "PartitionedSession" WHERE expires <= (now() AT TIME ZONE 'UTC')"#)
+        let expired = try database.rowCount("PartitionedSession", where: "expires <= (now() AT TIME ZONE 'UTC')")
         let test = TestJobs(database) { $0.tables.session = "PartitionedSession"; $0.batchSize = 200 }
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupSessions()
         #expect(outcome.deletedCount == expired)
         #expect(test.scanUsed == "index")
-        #expect(try database.integer(#"SELECT count(*) FROM "PartitionedSession" WHERE expires <= (now() AT TIME ZONE 'UTC')"#) == 0)
-        #expect(try database.integer(#"SELECT count(*) FROM "PartitionedSession""#) == 3_000 - expired)
+        #expect(try database.rowCount("PartitionedSession", where: "expires <= (now() AT TIME ZONE 'UTC')") == 0)
+        #expect(try database.rowCount("PartitionedSession") == 3_000 - expired)
     }
 
     @Test("a sweep also deletes expired rows written to pages the table grew by while it ran")
@@ -203,7 +203,7 @@ final class CleanupSessionsTests {
         }))
         #expect(inserted.withLock { $0 })
         #expect(outcome.deletedCount == 25_000)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 0)
+        #expect(try database.rowCount("Session") == 0)
     }
 
     @Test("a failed run records SESSION_CLEANUP_ERROR without database text, and the error is a database error")
@@ -216,7 +216,7 @@ final class CleanupSessionsTests {
             """)
         let test = TestJobs(database)
         let error = #expect(throws: JobError.self) {
-            try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+            try test.cleanupSessions()
         }
         guard case .database(let failure)? = error else {
             Issue.record("expected a database error, got \(String(describing: error))")
@@ -228,7 +228,7 @@ final class CleanupSessionsTests {
         #expect(audit.rows.count == 1)
         #expect(audit.value(row: 0, column: 0) == "SESSION_CLEANUP_ERROR")
         #expect(audit.value(row: 0, column: 1)?.contains("secret internal detail") == false)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10, "nothing was deleted")
+        #expect(try database.rowCount("Session") == 10, "nothing was deleted")
         #expect(test.logs.entries.contains { $0.level == .error && "\($0.metadata["error"] ?? "")".contains("secret internal detail") },
                 "the detail goes to the log")
     }
@@ -238,7 +238,7 @@ final class CleanupSessionsTests {
         try database.execute("ALTER DATABASE \(database.name) SET timezone = 'Asia/Tokyo'")
         defer { try? database.execute("ALTER DATABASE \(database.name) RESET timezone") }
         let test = TestJobs(database)
-        _ = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        _ = try test.cleanupSessions()
         let skew = try database.integer(#"SELECT abs(extract(epoch FROM ("createdAt" - (now() AT TIME ZONE 'UTC'))))::int FROM "AuditLog""#)
         #expect(skew < 60)
     }

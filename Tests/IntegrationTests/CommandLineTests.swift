@@ -4,13 +4,6 @@ import Postgres
 import Testing
 import TestSupport
 
-/// Runs the real `authsweep` binary against `database`.
-func authsweep(_ arguments: [String], database: TestDatabase?, environment: [String: String?] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    var merged: [String: String?] = database?.environment.mapValues { $0 } ?? [:]
-    for (name, value) in environment { merged[name] = value }
-    return try ChildProcess.run(PackagePaths.binary, arguments, environment: merged)
-}
-
 @Suite("session and user administration from the command line", .serialized)
 final class AdministrationCommandTests {
     let database: TestDatabase
@@ -61,8 +54,8 @@ final class AdministrationCommandTests {
     func revoke() throws {
         let result = try authsweep(["sessions", "revoke", "tok-middle-0123456789"], database: database)
         #expect(result.status == 0)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id = 's-mid'"#) == 0)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 3)
+        #expect(try database.rowCount("Session", where: "id = 's-mid'") == 0)
+        #expect(try database.rowCount("Session") == 3)
         let audit = try auditRows("SESSION_REVOKE")
         #expect(audit.count == 1 && audit.first?[0] == "u1")
         #expect(audit.first?[1]?.contains("s-mid") == true)
@@ -86,7 +79,7 @@ final class AdministrationCommandTests {
 
         let foreign = try authsweep(["sessions", "invalidate", "u1", "--except", "tok-ben-0123456789abc"], database: database)
         #expect(foreign.status == 1, "another user's token cannot be the one kept")
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 2)
+        #expect(try database.rowCount("Session") == 2)
         let unknown = try authsweep(["sessions", "invalidate", "nobody"], database: database)
         #expect(unknown.status == 1)
     }
@@ -143,7 +136,7 @@ final class JobCommandTests {
         #expect(result.stdout.contains("Before: total 10, active 6, expired 4"))
         #expect(result.stdout.contains("Dry run: 4 expired session(s) would be deleted"))
         #expect(result.stdout.contains("After: total 10, active 6, expired 4"))
-        #expect(try database.integer(#"SELECT count(*) FROM "Session""#) == 10)
+        #expect(try database.rowCount("Session") == 10)
     }
 
     @Test("an unreachable database exits 69 with one line on stderr and no password")

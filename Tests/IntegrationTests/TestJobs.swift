@@ -29,6 +29,16 @@ struct TestJobs {
     var jobs: CleanupJobs { CleanupJobs(configuration: configuration, logger: logger) }
     var administration: SessionAdministration { SessionAdministration(configuration: configuration, logger: logger) }
 
+    /// One cleanup-sessions run on a new database session.
+    func cleanupSessions(_ options: CleanupOptions = CleanupOptions()) throws(JobError) -> CleanupSessionsOutcome {
+        try jobs.cleanupSessions(on: session(), options: options)
+    }
+
+    /// One cleanup-auth run on a new database session.
+    func cleanupAuth(_ options: CleanupOptions = CleanupOptions()) throws(JobError) -> CleanupAuthOutcome {
+        try jobs.cleanupAuth(on: session(), options: options)
+    }
+
     /// A new database session, as one responder thread or one CLI run has.
     func session() -> DatabaseSession {
         DatabaseSession(settings: DatabaseSettings(configuration: configuration))

@@ -35,10 +35,10 @@ final class TimeZoneTests {
         #expect(stats.active == 9 && stats.expired == 6)
         let sessions = try test.jobs.cleanupSessions(on: session, options: CleanupOptions())
         #expect(sessions.deletedCount == 6)
-        #expect(try database.integer(#"SELECT count(*) FROM "Session" WHERE id LIKE 'active-%'"#) == 9)
+        #expect(try database.rowCount("Session", where: "id LIKE 'active-%'") == 9)
         let auth = try test.jobs.cleanupAuth(on: session, options: CleanupOptions())
         #expect(auth.loginAttempts == 1)
-        #expect(try database.integer("SELECT count(*) FROM login_attempts WHERE email = 'recent'") == 1)
+        #expect(try database.rowCount("login_attempts", where: "email = 'recent'") == 1)
     }
 
     @Test("a timestamptz session table is compared with now() directly")
@@ -54,7 +54,7 @@ final class TimeZoneTests {
         let test = TestJobs(database)
         let stats = try test.jobs.sessionStats(on: test.session())
         #expect(stats.active == 9 && stats.expired == 6)
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions())
+        let outcome = try test.cleanupSessions()
         #expect(outcome.deletedCount == 6)
     }
 }

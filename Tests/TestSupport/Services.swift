@@ -123,12 +123,8 @@ public final class NginxServer: Sendable {
         for temp in ["body", "fastcgi", "proxy", "uwsgi", "scgi", "logs"] {
             try FileManager.default.createDirectory(atPath: "\(nginxDirectory)/\(temp)", withIntermediateDirectories: true)
         }
-        let certificate = "\(nginxDirectory)/cert.pem", key = "\(nginxDirectory)/key.pem"
-        let openssl = try ChildProcess.run("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=cron.example.com",
-        ])
-        guard openssl.status == 0 else { throw TestSetupError("openssl failed: \(openssl.stderr)") }
+        let tls = try SelfSignedCertificate(in: nginxDirectory, commonName: "cron.example.com")
+        let (certificate, key) = (tls.certificate, tls.key)
 
         // The site as deploy/install.sh and scripts/demo render it, for this test's paths and ports.
         let rendered = try ChildProcess.run(PackagePaths.root + "/deploy/render-nginx-site", [
