@@ -1,7 +1,10 @@
-# Shared by scripts/demo and scripts/test (sourced, not run): installs the
-# Debian packages authsweep needs and runs a throwaway PostgreSQL cluster.
+# The local stack, for scripts/demo, scripts/test, bench/run and bench/soak
+# (sourced, not run): the Debian packages, a throwaway PostgreSQL cluster,
+# authsweep workers on unix sockets, nginx around a site, a self-signed
+# certificate, bounded waits and stops. Every step logs one "==> " line.
 
-AUTHSWEEP_PACKAGES="postgresql libpq-dev libfcgi-dev nginx curl openssl pkg-config spawn-fcgi ca-certificates systemd"
+# What the scripts need; bench/ adds its own tools to this array.
+authsweep_packages=(postgresql libpq-dev libfcgi-dev nginx curl openssl pkg-config spawn-fcgi ca-certificates systemd)
 PG_SERVICE_USER=authsweep-pg
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -10,23 +13,23 @@ log() { printf '==> %s\n' "$*" >&2; }
 # packages must already be there.
 install_packages() {
     if [ "$(id -u)" -ne 0 ]; then
-        local missing=""
-        for package in $AUTHSWEEP_PACKAGES; do
-            dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
+        local missing=() package
+        for package in "${authsweep_packages[@]}"; do
+            dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
         done
-        if [ -n "$missing" ]; then
-            log "missing Debian packages:$missing (run as root, or: sudo apt-get install -y$missing)"
+        if [ ${#missing[@]} -gt 0 ]; then
+            log "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})"
             return 1
         fi
         return 0
     fi
-    log "installing Debian packages: $AUTHSWEEP_PACKAGES"
+    log "installing Debian packages: ${authsweep_packages[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq || { log "apt-get update failed"; return 1; }
     # policy-rc.d keeps the packages' own services (a default nginx on port
     # 80, the distribution's PostgreSQL cluster) from being started.
-    without_service_starts apt-get install -y -qq --no-install-recommends $AUTHSWEEP_PACKAGES >/dev/null ||
-        { log "apt-get install failed: $AUTHSWEEP_PACKAGES"; return 1; }
+    without_service_starts apt-get install -y -qq --no-install-recommends "${authsweep_packages[@]}" >/dev/null ||
+        { log "apt-get install failed: ${authsweep_packages[*]}"; return 1; }
 }
 
 # without_service_starts COMMAND...: runs COMMAND with a policy-rc.d that
@@ -134,4 +137,72 @@ stop_postgres() {
     [ -f "$dir/pg/data/postmaster.pid" ] || return 0
     log "stopping PostgreSQL"
     as_pg_owner "$bin/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# start_worker BINARY SOCKET LOG [serve options...]: one `authsweep serve` on
+# unix:SOCKET in the background, with the environment of the call (the
+# secret, DATABASE_URL, AUTHSWEEP_* settings), its output appended to LOG.
+# As root the socket goes to www-data's group, for nginx's workers;
+# otherwise it is the caller's alone (0600). Sets WORKER_PID; returns at
+# once (wait_for_socket waits).
+start_worker() {
+    local binary=$1 socket=$2 log_file=$3; shift 3
+    (
+        if [ "$(id -u)" -eq 0 ]; then export AUTHSWEEP_SERVE_SOCKET_GROUP=www-data; else export AUTHSWEEP_SERVE_SOCKET_MODE=0600; fi
+        # Outlives the terminal that started it (an ignored SIGHUP stays
+        # ignored across exec), and keeps the subshell's pid.
+        trap '' HUP
+        exec "$binary" serve --listen "unix:$socket" "$@"
+    ) </dev/null >>"$log_file" 2>&1 &
+    WORKER_PID=$!
+}
+
+# wait_for_socket SOCKET LOG: up to 15 s for a worker's socket to appear.
+wait_for_socket() {
+    wait_until 15 "the socket $1 (log: $2)" test -S "$1"
+}
+
+# start_nginx DIR SITE [WORKER_PROCESSES] [WORKER_CONNECTIONS]: nginx with
+# DIR as its prefix (nginx.conf, pid file, error log, temporary files)
+# serving SITE, a file for nginx's http context; as root its workers run as
+# www-data. Checks the configuration first, then waits for the pid file.
+start_nginx() {
+    local dir=$1 site=$2 processes=${3:-1} connections=${4:-1024}
+    mkdir -p "$dir"/{body,fastcgi,proxy,uwsgi,scgi}
+    local user_line=""
+    [ "$(id -u)" -eq 0 ] && user_line="user www-data;"
+    cat >"$dir/nginx.conf" <<NGINX
+$user_line
+worker_processes $processes;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections $connections; }
+http {
+    access_log off;
+    client_body_temp_path $dir/body;
+    fastcgi_temp_path $dir/fastcgi;
+    proxy_temp_path $dir/proxy;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    include $site;
+}
+NGINX
+    local nginx_command=(nginx -e "$dir/error.log" -c "$dir/nginx.conf" -p "$dir")
+    "${nginx_command[@]}" -t -q || return 1
+    "${nginx_command[@]}" || return 1
+    wait_until 10 "nginx's pid file $dir/nginx.pid" test -s "$dir/nginx.pid"
+}
+
+# stop_nginx DIR: stops the nginx that start_nginx DIR started, if any.
+stop_nginx() {
+    [ -f "$1/nginx.pid" ] || return 0
+    stop_pid "$(<"$1/nginx.pid")" 10
+}
+
+# make_certificate DIR COMMON_NAME: a self-signed EC certificate and key,
+# DIR/cert.pem and DIR/key.pem, valid for 2 days.
+make_certificate() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$1/key.pem" \
+        -out "$1/cert.pem" -days 2 -subj "/CN=$2" >/dev/null 2>&1 ||
+        { log "openssl could not make a certificate in $1"; return 1; }
 }

@@ -27,11 +27,15 @@ public enum APIResponse {
                 ("message", .string(run.dryRun ? "Dry run completed" : "Cleanup completed")),
             ]
             if run.dryRun { members.append(("dryRun", .bool(true))) }
-            members.append((run.dryRun ? "wouldDelete" : "deleted", .object([
-                ("loginAttempts", .integer(run.loginAttempts)),
-                ("authAuditLog", .integer(run.authAuditLog)),
-                ("userSessions", .integer(run.userSessions)),
-            ])))
+            members.append(
+                (
+                    run.dryRun ? "wouldDelete" : "deleted",
+                    .object([
+                        ("loginAttempts", .integer(run.loginAttempts)),
+                        ("authAuditLog", .integer(run.authAuditLog)),
+                        ("userSessions", .integer(run.userSessions)),
+                    ])
+                ))
             if run.hasMore { members.append(("hasMore", .bool(true))) }
             return .object(members)
         case .cleanupSessions(let run) where run.dryRun:
@@ -55,12 +59,15 @@ public enum APIResponse {
         case .sessionStats(let stats):
             return .object([
                 ("success", .bool(true)),
-                ("stats", .object([
-                    ("total", .integer(stats.total)),
-                    ("active", .integer(stats.active)),
-                    ("expired", .integer(stats.expired)),
-                    ("timestamp", .string(stats.timestamp.iso8601)),
-                ])),
+                (
+                    "stats",
+                    .object([
+                        ("total", .integer(stats.total)),
+                        ("active", .integer(stats.active)),
+                        ("expired", .integer(stats.expired)),
+                        ("timestamp", .string(stats.timestamp.iso8601)),
+                    ])
+                ),
             ])
         case .health(let reachable):
             return .object([("status", .string(reachable ? "ok" : "unavailable"))])
@@ -96,10 +103,12 @@ public enum APIResponse {
 
     private static func build(_ outcome: APIOutcome) -> FastCGIResponse {
         if case .metrics(let exposition) = outcome {
-            return FastCGIResponse(status: 200, headers: [
-                .init("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
-                .init("Cache-Control", "no-store"),
-            ], body: exposition)
+            return FastCGIResponse(
+                status: 200,
+                headers: [
+                    .init("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                    .init("Cache-Control", "no-store"),
+                ], body: exposition)
         }
         var headers = [
             FastCGIResponse.Header("Content-Type", "application/json; charset=utf-8"),

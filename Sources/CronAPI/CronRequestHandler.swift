@@ -35,16 +35,18 @@ public final class CronRequestHandler: FastCGIHandler {
         }
         let duration = started.duration(to: .now)
         // The metadata is built only when the line is logged.
-        logger.log(level: response.status >= 500 ? .error : .info, "request", metadata: {
-            var metadata: Logger.Metadata = [
-                "request.method": "\(method)",
-                "request.path": "\(path)",
-                "response.status": "\(response.status)",
-                "request.duration_ms": "\(duration.milliseconds)",
-            ]
-            if let failure { metadata["error"] = "\(failure)" }
-            return metadata
-        }())
+        logger.log(
+            level: response.status >= 500 ? .error : .info, "request",
+            metadata: {
+                var metadata: Logger.Metadata = [
+                    "request.method": "\(method)",
+                    "request.path": "\(path)",
+                    "response.status": "\(response.status)",
+                    "request.duration_ms": "\(duration.milliseconds)",
+                ]
+                if let failure { metadata["error"] = "\(failure)" }
+                return metadata
+            }())
         if let metrics = context.metrics {
             recorder(metrics, route: Self.routeLabel(decision, path: path), status: response.status).record(duration)
         }

@@ -1,4 +1,3 @@
-
 /// What the router decided for one method and path.
 public enum RouteDecision: Sendable, Equatable {
     case endpoint(Endpoint)

@@ -116,7 +116,8 @@ public final class FastCGIListener: Sendable {
     /// passes it.
     public static func inherited() throws(FastCGIError) -> [FastCGIListener] {
         if let pid = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pid) == getpid(),
-           let countText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int32(countText), count > 0 {
+            let countText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int32(countText), count > 0
+        {
             unsetenv("LISTEN_PID")
             unsetenv("LISTEN_FDS")
             unsetenv("LISTEN_FDNAMES")

@@ -1,11 +1,12 @@
+internal import CFastCGI
+internal import CLinux
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-internal import CFastCGI
-internal import CLinux
-import Synchronization
 
 /// A pool of responder threads around `FCGX_Accept_r`, sharing the listeners.
 ///

@@ -12,10 +12,12 @@ func spawnThread(_ body: @escaping @Sendable () -> Void) throws(FastCGIError) ->
     }
     let context = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
-    let status = pthread_create(&thread, nil, { context in
-        Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
-        return nil
-    }, context)
+    let status = pthread_create(
+        &thread, nil,
+        { context in
+            Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
+            return nil
+        }, context)
     guard status == 0 else {
         Unmanaged<Box>.fromOpaque(context).release()
         throw FastCGIError(operation: "pthread_create", code: status)

@@ -1,9 +1,10 @@
+internal import CFastCGI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-internal import CFastCGI
 
 /// An `FCGX_Request` for one web-server connection at a time; it stays on
 /// its responder thread and is freed with it.

@@ -1,9 +1,10 @@
+internal import CLinux
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-internal import CLinux
 
 /// One responder thread's epoll set: the shared listeners, the stop pipe,
 /// and the web-server connections this thread keeps alive.

@@ -1,10 +1,11 @@
+internal import CLinux
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-internal import CLinux
-import Synchronization
 
 extension FastCGIServer {
     /// Most idle kept-alive connections one responder holds; beyond it the
@@ -47,10 +48,11 @@ extension FastCGIServer {
 
         while !stopping.load(ordering: .sequentiallyConsistent) {
             // Wake up when the longest idle kept connection is due to close.
-            let timeout = kept.first.map { entry -> Int32 in
-                let left = idleLimit - entry.idleSince.duration(to: .now)
-                return left <= .zero ? 0 : Int32(left / .milliseconds(1)) + 1
-            } ?? -1
+            let timeout =
+                kept.first.map { entry -> Int32 in
+                    let left = idleLimit - entry.idleSince.duration(to: .now)
+                    return left <= .zero ? 0 : Int32(left / .milliseconds(1)) + 1
+                } ?? -1
             let ready = events.wait(timeoutMilliseconds: timeout)
             if ready.contains(.stop) { break }
 

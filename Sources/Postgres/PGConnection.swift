@@ -1,9 +1,10 @@
+internal import CLibPQ
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-internal import CLibPQ
 
 /// One libpq connection (`PGconn`), owned and closed by this object.
 ///

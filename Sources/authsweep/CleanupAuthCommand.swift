@@ -19,7 +19,9 @@ struct CleanupAuthCommand: ParsableCommand {
             let jobs = CleanupJobs(configuration: configuration, logger: logger)
             let database = DatabaseSession(settings: DatabaseSettings(configuration: configuration))
             if cleanup.verbose && !cleanup.json {
-                print("Deleting login attempts and auth audit entries older than \(configuration.authRetentionHours) h, and expired or revoked user sessions, in batches of \(configuration.batchSize)\(cleanup.dryRun ? " (dry run)" : "")")
+                print(
+                    "Deleting login attempts and auth audit entries older than \(configuration.authRetentionHours) h, and expired or revoked user sessions, in batches of \(configuration.batchSize)\(cleanup.dryRun ? " (dry run)" : "")"
+                )
             }
             try withJSONFailure(json: cleanup.json) { () throws(JobError) in
                 let outcome = try jobs.cleanupAuth(on: database, options: cleanup.cleanupOptions(configuration))
@@ -28,7 +30,9 @@ struct CleanupAuthCommand: ParsableCommand {
                     return
                 }
                 let verb = outcome.dryRun ? "would delete" : "deleted"
-                print("\(outcome.dryRun ? "Dry run" : "Cleanup completed"): \(verb) \(outcome.loginAttempts) login attempt(s), \(outcome.authAuditLog) auth audit entr\(outcome.authAuditLog == 1 ? "y" : "ies"), \(outcome.userSessions) user session(s)")
+                print(
+                    "\(outcome.dryRun ? "Dry run" : "Cleanup completed"): \(verb) \(outcome.loginAttempts) login attempt(s), \(outcome.authAuditLog) auth audit entr\(outcome.authAuditLog == 1 ? "y" : "ies"), \(outcome.userSessions) user session(s)"
+                )
                 if outcome.hasMore { print("Stopped at the time budget; run again to finish.") }
             }
         }

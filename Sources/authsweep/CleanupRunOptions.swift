@@ -12,7 +12,9 @@ struct CleanupRunOptions: ParsableArguments {
     @Flag(name: .long, help: "Print exactly the JSON body the HTTP endpoint answers, on one line.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Stop between batches after this many seconds (default: cleanup.cli_time_budget_seconds, 0 = none).", valueName: "SECONDS"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Stop between batches after this many seconds (default: cleanup.cli_time_budget_seconds, 0 = none).", valueName: "SECONDS"))
     var timeBudget: Int?
 
     func cleanupOptions(_ configuration: Configuration) -> CleanupOptions {

@@ -33,9 +33,10 @@ struct CleanupSessionsCommand: ParsableCommand {
                     print(APIResponse.body(for: .cleanupSessions(outcome)).serialized)
                     return
                 }
-                print(outcome.dryRun
-                    ? "Dry run: \(outcome.deletedCount) expired session(s) would be deleted"
-                    : "Successfully deleted \(outcome.deletedCount) expired session(s)")
+                print(
+                    outcome.dryRun
+                        ? "Dry run: \(outcome.deletedCount) expired session(s) would be deleted"
+                        : "Successfully deleted \(outcome.deletedCount) expired session(s)")
                 if outcome.hasMore { print("Stopped at the time budget; run again to finish.") }
                 if stats { print("After: " + describe(try jobs.sessionStats(on: database))) }
             }

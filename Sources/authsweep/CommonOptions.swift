@@ -4,7 +4,11 @@ import Logging
 
 /// Options every subcommand takes.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Config file (table names, retention, batching).", discussion: "Default: $AUTHSWEEP_CONFIG, else \(Configuration.defaultPath) if it exists.", valueName: "PATH"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Config file (table names, retention, batching).", discussion: "Default: $AUTHSWEEP_CONFIG, else \(Configuration.defaultPath) if it exists.",
+            valueName: "PATH"))
     var config: String?
 
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"))

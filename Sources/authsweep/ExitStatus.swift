@@ -1,11 +1,12 @@
+import ArgumentParser
+import AuthSweep
+import Postgres
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import ArgumentParser
-import AuthSweep
-import Postgres
 
 /// Exit statuses shared by every subcommand (sysexits, as cron and systemd expect).
 enum ExitStatus {

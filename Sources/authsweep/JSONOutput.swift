@@ -1,11 +1,12 @@
+import ArgumentParser
+import AuthSweep
+import CronAPI
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import ArgumentParser
-import AuthSweep
-import CronAPI
 
 /// With `--json`, a failure also prints the endpoint's failure body on
 /// stdout, so a script reads the same JSON from either.

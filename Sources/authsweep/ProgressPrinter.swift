@@ -1,11 +1,12 @@
+import ArgumentParser
+import AuthSweep
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import ArgumentParser
-import AuthSweep
-import Synchronization
 
 /// Progress of a long cleanup: rewritten in place on a terminal, a line at
 /// most every second otherwise.

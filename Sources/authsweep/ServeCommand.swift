@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import ArgumentParser
 import AuthSweep
 import CronAPI
 import FastCGI
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,7 +45,8 @@ struct ServeCommand: ParsableCommand {
             let addresses = listen.isEmpty ? configuration.listen : listen
             let threadCount = threads ?? configuration.threads ?? Self.defaultThreadCount()
             do throws(FastCGIError) {
-                let listeners = try addresses.isEmpty
+                let listeners =
+                    try addresses.isEmpty
                     ? FastCGIListener.inherited()
                     : addresses.map { address throws(FastCGIError) in
                         try FastCGIListener.open(address, socketMode: configuration.effectiveSocketMode, socketGroup: configuration.socketGroup)
@@ -57,20 +59,25 @@ struct ServeCommand: ParsableCommand {
                     logger: logger
                 )
                 let settings = DatabaseSettings(configuration: configuration)
-                try server.run(makeHandler: { index in
-                    var threadLogger = logger
-                    threadLogger[metadataKey: "worker.thread"] = "\(index)"
-                    return CronRequestHandler(context: context, database: DatabaseSession(settings: settings), logger: threadLogger)
-                }, onStart: {
-                    if configuration.socketGroup == nil, configuration.socketMode == nil, addresses.contains(where: { $0.hasPrefix("unix:") }) {
-                        logger.warning("the unix socket is open to every local user (mode 0666); set serve.socket_group to nginx's group to restrict it to 0660")
-                    }
-                    logger.info("serving", metadata: [
-                        "serve.listen": "\(listeners.map(\.address).joined(separator: ","))",
-                        "serve.threads": "\(threadCount)",
-                        "serve.pid": "\(getpid())",
-                    ])
-                })
+                try server.run(
+                    makeHandler: { index in
+                        var threadLogger = logger
+                        threadLogger[metadataKey: "worker.thread"] = "\(index)"
+                        return CronRequestHandler(context: context, database: DatabaseSession(settings: settings), logger: threadLogger)
+                    },
+                    onStart: {
+                        if configuration.socketGroup == nil, configuration.socketMode == nil, addresses.contains(where: { $0.hasPrefix("unix:") }) {
+                            logger.warning(
+                                "the unix socket is open to every local user (mode 0666); set serve.socket_group to nginx's group to restrict it to 0660")
+                        }
+                        logger.info(
+                            "serving",
+                            metadata: [
+                                "serve.listen": "\(listeners.map(\.address).joined(separator: ","))",
+                                "serve.threads": "\(threadCount)",
+                                "serve.pid": "\(getpid())",
+                            ])
+                    })
                 logger.info("stopped")
             } catch {
                 throw fail(error.description, code: ExitStatus.usage)

@@ -1,15 +1,18 @@
 import Testing
+
 @testable import AuthSweep
 @testable import Postgres
 
 @Suite("the clock of a timestamp column")
 struct ColumnClockTests {
-    @Test("the column's type decides the clock; a type that is not a timestamp has none", arguments: [
-        ("timestamp with time zone", ColumnClock.zoned),
-        ("timestamp(3) with time zone", .zoned),
-        ("timestamp without time zone", .utcWallClock),
-        ("timestamp(3) without time zone", .utcWallClock),
-    ])
+    @Test(
+        "the column's type decides the clock; a type that is not a timestamp has none",
+        arguments: [
+            ("timestamp with time zone", ColumnClock.zoned),
+            ("timestamp(3) with time zone", .zoned),
+            ("timestamp without time zone", .utcWallClock),
+            ("timestamp(3) without time zone", .utcWallClock),
+        ])
     func fromType(type: String, clock: ColumnClock) {
         #expect(ColumnClock(sqlType: type) == clock)
     }

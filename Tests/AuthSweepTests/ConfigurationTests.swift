@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AuthSweep
 
 /// A file with `text` that is removed when the test's suite instance goes.
@@ -41,7 +42,8 @@ struct ConfigurationTests {
 
     @Test("a file sets keys, with sections, comments and quotes; the environment wins over it")
     func fileThenEnvironment() throws {
-        let path = try temporaryFile("""
+        let path = try temporaryFile(
+            """
             # retention and batching
             auth.retention_hours = 48
             cleanup.batch_size = 250
@@ -62,16 +64,18 @@ struct ConfigurationTests {
         #expect(configuration.sourcePath == path)
     }
 
-    @Test("a bad file is one message naming the file, the line and the key", arguments: [
-        ("cleanup.batch_sise = 10", "line 1: unknown key 'cleanup.batch_sise'"),
-        ("\n\ncleanup.batch_size = lots", "line 3: 'cleanup.batch_size' must be an integer from 1 to 1000000, got 'lots'"),
-        ("auth.retention_hours = 0", "'auth.retention_hours' must be an integer from 1 to"),
-        ("session.table = ", "'session.table' must be a table or column name"),
-        ("serve.socket_mode = 999", "'serve.socket_mode' must be an octal file mode"),
-        ("cleanup.scan = fast", "'cleanup.scan' must be one of auto, index, sweep, got 'fast'"),
-        ("just words", "expected 'key = value'"),
-        ("[broken", "malformed section header"),
-    ])
+    @Test(
+        "a bad file is one message naming the file, the line and the key",
+        arguments: [
+            ("cleanup.batch_sise = 10", "line 1: unknown key 'cleanup.batch_sise'"),
+            ("\n\ncleanup.batch_size = lots", "line 3: 'cleanup.batch_size' must be an integer from 1 to 1000000, got 'lots'"),
+            ("auth.retention_hours = 0", "'auth.retention_hours' must be an integer from 1 to"),
+            ("session.table = ", "'session.table' must be a table or column name"),
+            ("serve.socket_mode = 999", "'serve.socket_mode' must be an octal file mode"),
+            ("cleanup.scan = fast", "'cleanup.scan' must be one of auto, index, sweep, got 'fast'"),
+            ("just words", "expected 'key = value'"),
+            ("[broken", "malformed section header"),
+        ])
     func badFile(text: String, expected: String) throws {
         let path = try temporaryFile(text)
         let error = #expect(throws: ConfigurationError.self) { try Configuration.load(path: path, environment: Environment([:])) }
@@ -124,14 +128,16 @@ struct CronSecretsTests {
         #expect(secrets.previous == Array("previous-secret-0123".utf8))
     }
 
-    @Test("serve refuses to start with no secret, a short one, or a variable and its _FILE twin", arguments: [
-        ([:], "no secret configured"),
-        (["CRON_SECRET": ""], "no secret configured"),
-        (["CRON_SECRET": "short"], "CRON_SECRET is 5 bytes long; at least 16"),
-        (["CRON_SECRET": "0123456789abcdef", "CRON_SECRET_FILE": "/etc/hostname"], "both CRON_SECRET and CRON_SECRET_FILE are set"),
-        (["CRON_SECRET": "0123456789abcdef", "CRON_SECRET_PREVIOUS": "tiny"], "CRON_SECRET_PREVIOUS is 4 bytes long"),
-        (["CRON_SECRET_FILE": "/nonexistent/secret"], "cannot read '/nonexistent/secret'"),
-    ])
+    @Test(
+        "serve refuses to start with no secret, a short one, or a variable and its _FILE twin",
+        arguments: [
+            ([:], "no secret configured"),
+            (["CRON_SECRET": ""], "no secret configured"),
+            (["CRON_SECRET": "short"], "CRON_SECRET is 5 bytes long; at least 16"),
+            (["CRON_SECRET": "0123456789abcdef", "CRON_SECRET_FILE": "/etc/hostname"], "both CRON_SECRET and CRON_SECRET_FILE are set"),
+            (["CRON_SECRET": "0123456789abcdef", "CRON_SECRET_PREVIOUS": "tiny"], "CRON_SECRET_PREVIOUS is 4 bytes long"),
+            (["CRON_SECRET_FILE": "/nonexistent/secret"], "cannot read '/nonexistent/secret'"),
+        ])
     func refusals(variables: [String: String], expected: String) {
         let error = #expect(throws: ConfigurationError.self) { try CronSecrets.load(from: Environment(variables)) }
         #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthSweep
 
 @Suite("Prometheus metrics")
@@ -22,7 +23,8 @@ struct ServiceMetricsTests {
         #expect(exposition.contains(#"authsweep_cleanup_rows_deleted_total{job="cleanup-sessions"} 50"#))
         #expect(exposition.contains(#"authsweep_cleanup_duration_seconds_count{job="cleanup-sessions"} 2"#))
         #expect(exposition.contains(#"authsweep_database_errors_total{kind="query"} 1"#))
-        let lastSuccess = try #require(exposition.split(separator: "\n").first { $0.hasPrefix(#"authsweep_cleanup_last_success_timestamp_seconds{job="cleanup-sessions"}"#) })
+        let lastSuccess = try #require(
+            exposition.split(separator: "\n").first { $0.hasPrefix(#"authsweep_cleanup_last_success_timestamp_seconds{job="cleanup-sessions"}"#) })
         let value = try #require(Double(lastSuccess.split(separator: " ").last ?? ""))
         #expect(abs(value - Double(Timestamp.now().millisecondsSinceEpoch) / 1000) < 60)
         #expect(!exposition.contains(#"authsweep_cleanup_last_success_timestamp_seconds{job="cleanup-auth"}"#))

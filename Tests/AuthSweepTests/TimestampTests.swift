@@ -1,17 +1,20 @@
 import Testing
+
 @testable import AuthSweep
 
 @Suite("Timestamps as toISOString() prints them")
 struct TimestampTests {
-    @Test("UTC with exactly three fraction digits", arguments: [
-        (Int64(0), "1970-01-01T00:00:00.000Z"),
-        (Int64(1_766_916_000_000), "2025-12-28T10:00:00.000Z"),
-        (Int64(1_766_916_000_007), "2025-12-28T10:00:00.007Z"),
-        (Int64(1_766_916_000_070), "2025-12-28T10:00:00.070Z"),
-        (Int64(1_766_916_059_999), "2025-12-28T10:00:59.999Z"),
-        (Int64(951_782_400_000), "2000-02-29T00:00:00.000Z"),
-        (Int64(-1), "1969-12-31T23:59:59.999Z"),
-    ])
+    @Test(
+        "UTC with exactly three fraction digits",
+        arguments: [
+            (Int64(0), "1970-01-01T00:00:00.000Z"),
+            (Int64(1_766_916_000_000), "2025-12-28T10:00:00.000Z"),
+            (Int64(1_766_916_000_007), "2025-12-28T10:00:00.007Z"),
+            (Int64(1_766_916_000_070), "2025-12-28T10:00:00.070Z"),
+            (Int64(1_766_916_059_999), "2025-12-28T10:00:59.999Z"),
+            (Int64(951_782_400_000), "2000-02-29T00:00:00.000Z"),
+            (Int64(-1), "1969-12-31T23:59:59.999Z"),
+        ])
     func format(milliseconds: Int64, expected: String) {
         #expect(Timestamp(millisecondsSinceEpoch: milliseconds).iso8601 == expected)
     }

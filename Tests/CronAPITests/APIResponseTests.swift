@@ -1,8 +1,9 @@
 import FastCGI
 import Postgres
 import Testing
-@testable import CronAPI
+
 @testable import AuthSweep
+@testable import CronAPI
 
 @Suite("Response bodies and headers")
 struct APIResponseTests {
@@ -15,13 +16,16 @@ struct APIResponseTests {
     @Test("cleanup-auth answers the contract's body, with per-table counts added")
     func cleanupAuthBody() {
         let outcome = CleanupAuthOutcome(loginAttempts: 3, authAuditLog: 2, userSessions: 1)
-        #expect(text(.cleanupAuth(outcome)) == #"{"success":true,"message":"Cleanup completed","deleted":{"loginAttempts":3,"authAuditLog":2,"userSessions":1}}"#)
+        #expect(
+            text(.cleanupAuth(outcome)) == #"{"success":true,"message":"Cleanup completed","deleted":{"loginAttempts":3,"authAuditLog":2,"userSessions":1}}"#)
     }
 
     @Test("cleanup-sessions answers deletedCount, the same number in the message, and the timestamp")
     func cleanupSessionsBody() {
         let outcome = CleanupSessionsOutcome(deletedCount: 42, timestamp: time)
-        #expect(text(.cleanupSessions(outcome)) == #"{"success":true,"deletedCount":42,"message":"Successfully deleted 42 expired session(s)","timestamp":"2025-12-28T10:00:00.000Z"}"#)
+        #expect(
+            text(.cleanupSessions(outcome))
+                == #"{"success":true,"deletedCount":42,"message":"Successfully deleted 42 expired session(s)","timestamp":"2025-12-28T10:00:00.000Z"}"#)
         let none = CleanupSessionsOutcome(deletedCount: 0, timestamp: time)
         #expect(text(.cleanupSessions(none)).contains(#""deletedCount":0,"message":"Successfully deleted 0 expired session(s)""#))
     }
@@ -46,8 +50,14 @@ struct APIResponseTests {
             (.methodNotAllowed(allowed: ["GET"]), 405, #"{"error":"Method Not Allowed"}"#),
             (.notFound, 404, #"{"error":"Not Found"}"#),
             (.failed(.alreadyRunning(.cleanupSessions)), 409, #"{"success":false,"error":"Cleanup already in progress"}"#),
-            (.failed(.database(PostgresError(kind: .connectionFailed, detail: "could not connect to server"))), 500, #"{"success":false,"error":"Internal Server Error"}"#),
-            (.failed(.database(PostgresError(kind: .queryFailed, sqlState: "42P01", detail: "relation \"Session\" does not exist"))), 500, #"{"success":false,"error":"Internal Server Error"}"#),
+            (
+                .failed(.database(PostgresError(kind: .connectionFailed, detail: "could not connect to server"))), 500,
+                #"{"success":false,"error":"Internal Server Error"}"#
+            ),
+            (
+                .failed(.database(PostgresError(kind: .queryFailed, sqlState: "42P01", detail: "relation \"Session\" does not exist"))), 500,
+                #"{"success":false,"error":"Internal Server Error"}"#
+            ),
             (.failed(.schema("column \"expires\" of table \"Session\" does not exist")), 500, #"{"success":false,"error":"Internal Server Error"}"#),
         ]
         for (outcome, status, body) in cases {
@@ -79,8 +89,10 @@ struct APIResponseTests {
 
     @Test("every response is JSON and not cacheable; 401 and 405 add their headers")
     func headers() {
-        let outcomes: [APIOutcome] = [.unauthorized, .notFound, .methodNotAllowed(allowed: ["GET", "POST"]),
-                                      .sessionStats(SessionStats(active: 0, expired: 0, timestamp: time)), .failed(.alreadyRunning(.cleanupAuth))]
+        let outcomes: [APIOutcome] = [
+            .unauthorized, .notFound, .methodNotAllowed(allowed: ["GET", "POST"]),
+            .sessionStats(SessionStats(active: 0, expired: 0, timestamp: time)), .failed(.alreadyRunning(.cleanupAuth)),
+        ]
         for outcome in outcomes {
             let response = APIResponse.response(for: outcome)
             #expect(response.header("Content-Type") == "application/json; charset=utf-8")

@@ -1,6 +1,7 @@
 import Testing
-@testable import CronAPI
+
 @testable import AuthSweep
+@testable import CronAPI
 
 @Suite("Authorization header")
 struct BearerAuthorizerTests {
@@ -25,21 +26,23 @@ struct BearerAuthorizerTests {
         #expect(authorizer.isAuthorized(headerValues: header("Bearer old-secret-abcdefghijkl")))
     }
 
-    @Test("anything but the exact secret is refused", arguments: [
-        "Bearer s3cret-value-012345678",      // one byte short
-        "Bearer s3cret-value-01234567890",    // one byte long
-        "Bearer s3cret-value-012345678X",     // last byte differs
-        "Bearer  s3cret-value-0123456789",    // two spaces
-        "Bearer\ts3cret-value-0123456789",    // tab instead of space
-        "Bearers3cret-value-0123456789",      // no space
-        "Basic s3cret-value-0123456789",      // other scheme
-        "s3cret-value-0123456789",            // no scheme
-        "Bearer ",                            // empty token
-        "Bearer",
-        "",
-        "Token s3cret-value-0123456789",
-        "Bearer S3CRET-VALUE-0123456789",     // token is case-sensitive
-    ])
+    @Test(
+        "anything but the exact secret is refused",
+        arguments: [
+            "Bearer s3cret-value-012345678",  // one byte short
+            "Bearer s3cret-value-01234567890",  // one byte long
+            "Bearer s3cret-value-012345678X",  // last byte differs
+            "Bearer  s3cret-value-0123456789",  // two spaces
+            "Bearer\ts3cret-value-0123456789",  // tab instead of space
+            "Bearers3cret-value-0123456789",  // no space
+            "Basic s3cret-value-0123456789",  // other scheme
+            "s3cret-value-0123456789",  // no scheme
+            "Bearer ",  // empty token
+            "Bearer",
+            "",
+            "Token s3cret-value-0123456789",
+            "Bearer S3CRET-VALUE-0123456789",  // token is case-sensitive
+        ])
     func refusesEverythingElse(value: String) {
         #expect(!authorizer.isAuthorized(headerValues: header(value)))
     }

@@ -2,6 +2,7 @@ import FastCGI
 import InMemoryLogging
 import Logging
 import Testing
+
 @testable import AuthSweep
 @testable import CronAPI
 
@@ -48,9 +49,11 @@ struct CronRequestHandlerTests {
         }
     }
 
-    @Test("a missing, malformed or wrong Authorization is 401 with WWW-Authenticate, and no database work", arguments: [
-        nil, "", "Bearer", "Bearer ", "Basic \(secret)", "Bearer  \(secret)", "Bearer \(secret)x", "bearer wrong-secret-0123456789",
-    ])
+    @Test(
+        "a missing, malformed or wrong Authorization is 401 with WWW-Authenticate, and no database work",
+        arguments: [
+            nil, "", "Bearer", "Bearer ", "Basic \(secret)", "Bearer  \(secret)", "Bearer \(secret)x", "bearer wrong-secret-0123456789",
+        ])
     func unauthorized(authorization: String?) {
         let harness = Harness()
         let response = harness.send("POST", "/api/cron/cleanup-sessions", authorization: authorization)

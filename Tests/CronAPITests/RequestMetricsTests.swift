@@ -1,5 +1,6 @@
-@testable import AuthSweep
 import Testing
+
+@testable import AuthSweep
 @testable import CronAPI
 
 @Suite("Request metrics")

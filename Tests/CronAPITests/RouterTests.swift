@@ -1,6 +1,7 @@
 import Testing
-@testable import CronAPI
+
 @testable import AuthSweep
+@testable import CronAPI
 
 @Suite("Router")
 struct RouterTests {
@@ -27,11 +28,13 @@ struct RouterTests {
         }
     }
 
-    @Test("unknown, near-miss and encoded paths are 404", arguments: [
-        "/", "/api/cron", "/api/cron/", "/api/cron/cleanup-auth/", "/api/cron/cleanup-authx",
-        "/API/CRON/CLEANUP-AUTH", "/api/cron/cleanup%2Dauth", "/api/cron//cleanup-auth",
-        "/api/cron/../cron/cleanup-auth", "", "/api/cron/cleanup-sessions/stats",
-    ])
+    @Test(
+        "unknown, near-miss and encoded paths are 404",
+        arguments: [
+            "/", "/api/cron", "/api/cron/", "/api/cron/cleanup-auth/", "/api/cron/cleanup-authx",
+            "/API/CRON/CLEANUP-AUTH", "/api/cron/cleanup%2Dauth", "/api/cron//cleanup-auth",
+            "/api/cron/../cron/cleanup-auth", "", "/api/cron/cleanup-sessions/stats",
+        ])
     func unknownPaths(path: String) {
         #expect(Router.route(method: "GET", path: path) == .notFound)
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("the production nginx configuration, over HTTPS, in front of a pool of three workers", .serialized)
 final class ProductionNginxTests {
@@ -144,8 +144,10 @@ struct DeploymentFileTests {
         let scratch = try ScratchDirectory("units")
         let source = PackagePaths.root + "/deploy/systemd/"
         // verify needs instances of the templates and an ExecStart that exists.
-        let copies = [("authsweep@.socket", "authsweep@1.socket"), ("authsweep@.service", "authsweep@1.service"),
-                      ("authsweep-cleanup.service", "authsweep-cleanup.service"), ("authsweep-cleanup.timer", "authsweep-cleanup.timer")]
+        let copies = [
+            ("authsweep@.socket", "authsweep@1.socket"), ("authsweep@.service", "authsweep@1.service"),
+            ("authsweep-cleanup.service", "authsweep-cleanup.service"), ("authsweep-cleanup.timer", "authsweep-cleanup.timer"),
+        ]
         for (original, copy) in copies {
             let text = try String(contentsOfFile: source + original, encoding: .utf8)
                 .replacingOccurrences(of: "/usr/local/bin/authsweep", with: PackagePaths.binary)
@@ -163,15 +165,19 @@ struct DeploymentFileTests {
         let root = scratch.path + "/root"
         let tls = try SelfSignedCertificate(in: scratch.path, commonName: "cron.test.example", days: 1)
         let (certificate, key) = (tls.certificate, tls.key)
-        let install = try ChildProcess.run(PackagePaths.root + "/deploy/install.sh", [
-            "--binary", PackagePaths.binary, "--root", root, "--no-packages", "--no-start", "--workers", "5",
-            "--server-name", "cron.test.example", "--certificate", certificate, "--key", key,
-            "--database-url", "postgresql://authsweep@localhost/app?application_name=a&sslmode=prefer",
-        ])
+        let install = try ChildProcess.run(
+            PackagePaths.root + "/deploy/install.sh",
+            [
+                "--binary", PackagePaths.binary, "--root", root, "--no-packages", "--no-start", "--workers", "5",
+                "--server-name", "cron.test.example", "--certificate", certificate, "--key", key,
+                "--database-url", "postgresql://authsweep@localhost/app?application_name=a&sslmode=prefer",
+            ])
         #expect(install.status == 0, "\(install.stderr)")
         let fileManager = FileManager.default
-        for path in ["/usr/local/bin/authsweep", "/etc/authsweep/authsweep.conf", "/etc/systemd/system/authsweep@.service",
-                     "/etc/systemd/system/authsweep@.socket", "/etc/systemd/system/authsweep-cleanup.timer"] {
+        for path in [
+            "/usr/local/bin/authsweep", "/etc/authsweep/authsweep.conf", "/etc/systemd/system/authsweep@.service",
+            "/etc/systemd/system/authsweep@.socket", "/etc/systemd/system/authsweep-cleanup.timer",
+        ] {
             #expect(fileManager.fileExists(atPath: root + path), "\(path)")
         }
         let secretAttributes = try fileManager.attributesOfItem(atPath: root + "/etc/authsweep/cron_secret")
@@ -193,9 +199,11 @@ struct DeploymentFileTests {
         let nginx = try ChildProcess.run("/usr/sbin/nginx", ["-t", "-q", "-c", scratch.path + "/nginx.conf", "-p", scratch.path])
         #expect(nginx.status == 0, "\(nginx.stderr)")
 
-        let again = try ChildProcess.run(PackagePaths.root + "/deploy/install.sh", [
-            "--binary", PackagePaths.binary, "--root", root, "--no-packages", "--no-start", "--database-url", "postgresql://other/db",
-        ])
+        let again = try ChildProcess.run(
+            PackagePaths.root + "/deploy/install.sh",
+            [
+                "--binary", PackagePaths.binary, "--root", root, "--no-packages", "--no-start", "--database-url", "postgresql://other/db",
+            ])
         #expect(again.status == 0)
         #expect(try String(contentsOfFile: root + "/etc/authsweep/authsweep.env", encoding: .utf8) == environment, "a second run keeps the configuration")
     }

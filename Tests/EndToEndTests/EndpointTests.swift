@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// True for `YYYY-MM-DDTHH:MM:SS.mmmZ`, as toISOString() prints.
 /// Every answer carries the contract's two headers.
@@ -18,7 +18,8 @@ final class EndpointTests {
         stack = try Stack("endpoints")
         try stack.database.insertSessions(42, prefix: "old-", expiringIn: -60)
         try stack.database.insertSessions(108, prefix: "live-", expiringIn: 3600)
-        try stack.database.execute("""
+        try stack.database.execute(
+            """
             INSERT INTO login_attempts (email, created_at) VALUES ('old', now() - interval '25 hours'), ('new', now());
             INSERT INTO user_sessions (user_id, token_hash, expires_at, revoked_at) VALUES
               ('u', 'gone', now() - interval '1 hour', NULL), ('u', 'revoked', now() + interval '1 hour', now()),
@@ -86,17 +87,19 @@ final class EndpointTests {
         #expect(response.status == 200)
     }
 
-    @Test("a missing, malformed or wrong Authorization is 401 with WWW-Authenticate: Bearer and touches nothing", arguments: [
-        [String](),
-        ["Authorization: Bearer wrong-secret-0123456789"],
-        ["Authorization: Bearer \(Stack.secret)x"],
-        ["Authorization: Bearer \(String(Stack.secret.dropLast()))"],
-        ["Authorization: Basic \(Stack.secret)"],
-        ["Authorization: \(Stack.secret)"],
-        ["Authorization: Bearer  \(Stack.secret)"],
-        ["Authorization: Bearer"],
-        ["Authorization: Bearer "],
-    ])
+    @Test(
+        "a missing, malformed or wrong Authorization is 401 with WWW-Authenticate: Bearer and touches nothing",
+        arguments: [
+            [String](),
+            ["Authorization: Bearer wrong-secret-0123456789"],
+            ["Authorization: Bearer \(Stack.secret)x"],
+            ["Authorization: Bearer \(String(Stack.secret.dropLast()))"],
+            ["Authorization: Basic \(Stack.secret)"],
+            ["Authorization: \(Stack.secret)"],
+            ["Authorization: Bearer  \(Stack.secret)"],
+            ["Authorization: Bearer"],
+            ["Authorization: Bearer "],
+        ])
     func unauthorized(headers: [String]) throws {
         for (method, path) in [("GET", "/api/cron/cleanup-auth"), ("POST", "/api/cron/cleanup-sessions"), ("GET", "/api/cron/cleanup-sessions")] {
             let response = try stack.request(method, path, token: nil, headers: headers)
@@ -123,11 +126,13 @@ final class EndpointTests {
         #expect(try stack.request("GET", "/api/cron/cleanup-sessions?verbose=1").status == 200)
     }
 
-    @Test("a known path with another method is 405 with Allow", arguments: [
-        ("POST", "/api/cron/cleanup-auth", "GET"), ("PUT", "/api/cron/cleanup-auth", "GET"),
-        ("DELETE", "/api/cron/cleanup-sessions", "GET, POST"), ("PATCH", "/api/cron/cleanup-sessions", "GET, POST"),
-        ("OPTIONS", "/api/cron/cleanup-sessions", "GET, POST"),
-    ])
+    @Test(
+        "a known path with another method is 405 with Allow",
+        arguments: [
+            ("POST", "/api/cron/cleanup-auth", "GET"), ("PUT", "/api/cron/cleanup-auth", "GET"),
+            ("DELETE", "/api/cron/cleanup-sessions", "GET, POST"), ("PATCH", "/api/cron/cleanup-sessions", "GET, POST"),
+            ("OPTIONS", "/api/cron/cleanup-sessions", "GET, POST"),
+        ])
     func methodNotAllowed(method: String, path: String, allow: String) throws {
         let response = try stack.request(method, path)
         #expect(response.status == 405)
@@ -187,8 +192,9 @@ final class EndpointTests {
     @Test("a request body is drained and ignored")
     func requestBodyIgnored() throws {
         let body = String(repeating: "x", count: 12_000)
-        let response = try HTTPClient.request("POST", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
-                                              headers: ["Authorization: Bearer \(Stack.secret)", "Content-Type: text/plain"], body: body)
+        let response = try HTTPClient.request(
+            "POST", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
+            headers: ["Authorization: Bearer \(Stack.secret)", "Content-Type: text/plain"], body: body)
         #expect(response.status == 200)
         #expect(response.json?["deletedCount"] as? Int == 42)
     }
@@ -248,9 +254,11 @@ final class SpawnFCGITests {
         if TestUser.isRoot { arguments += ["-G", "www-data"] }
         arguments += ["--", PackagePaths.binary, "serve", "--threads", "2"]
         // -n: spawn-fcgi execs the worker in place, fd 0 being the socket.
-        let worker = try ChildProcess("/usr/bin/spawn-fcgi", arguments, environment: [
-            "CRON_SECRET": Stack.secret, "CRON_SECRET_FILE": nil, "DATABASE_URL": database.connectionString,
-        ])
+        let worker = try ChildProcess(
+            "/usr/bin/spawn-fcgi", arguments,
+            environment: [
+                "CRON_SECRET": Stack.secret, "CRON_SECRET_FILE": nil, "DATABASE_URL": database.connectionString,
+            ])
         try waitFor("the spawned worker") { acceptsConnections(unixSocket: socketPath) || !worker.isRunning }
         let nginx = try NginxServer(directory: scratch.path, socketDirectory: scratch.path)
         let response = try HTTPClient.request("POST", nginx.baseURL + "/api/cron/cleanup-sessions", headers: ["Authorization: Bearer \(Stack.secret)"])

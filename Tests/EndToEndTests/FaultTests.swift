@@ -1,12 +1,16 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A POST to cleanup-sessions through nginx, running in the background.
 func backgroundCleanup(_ stack: Stack) throws -> ChildProcess {
-    try ChildProcess("/usr/bin/curl", ["-s", "-k", "-i", "--http1.1", "--max-time", "60", "-X", "POST",
-                                       "-H", "Authorization: Bearer \(Stack.secret)", stack.nginx.baseURL + "/api/cron/cleanup-sessions"])
+    try ChildProcess(
+        "/usr/bin/curl",
+        [
+            "-s", "-k", "-i", "--http1.1", "--max-time", "60", "-X", "POST",
+            "-H", "Authorization: Bearer \(Stack.secret)", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
+        ])
 }
 
 /// Status and JSON body of a finished background curl.
@@ -80,10 +84,12 @@ final class DatabaseFaultTests {
         #expect(try stack.database.rowCount("Session") == 5_000)
     }
 
-    @Test("statement_timeout and lock_timeout make a blocked query fail cleanly with 500; the worker then serves normally", arguments: [
-        ["AUTHSWEEP_DATABASE_STATEMENT_TIMEOUT_MS": "300", "AUTHSWEEP_DATABASE_LOCK_TIMEOUT_MS": "0"],
-        ["AUTHSWEEP_DATABASE_STATEMENT_TIMEOUT_MS": "0", "AUTHSWEEP_DATABASE_LOCK_TIMEOUT_MS": "300"],
-    ])
+    @Test(
+        "statement_timeout and lock_timeout make a blocked query fail cleanly with 500; the worker then serves normally",
+        arguments: [
+            ["AUTHSWEEP_DATABASE_STATEMENT_TIMEOUT_MS": "300", "AUTHSWEEP_DATABASE_LOCK_TIMEOUT_MS": "0"],
+            ["AUTHSWEEP_DATABASE_STATEMENT_TIMEOUT_MS": "0", "AUTHSWEEP_DATABASE_LOCK_TIMEOUT_MS": "300"],
+        ])
     func timeouts(settings: [String: String]) throws {
         let stack = try Stack("timeouts", workerEnvironment: settings.mapValues { $0 })
         let blocker = try stack.database.connect()
@@ -168,13 +174,15 @@ final class PoolConcurrencyTests {
         #expect(cli.waitUntilExit(timeout: 60))
         #expect([0, 75].contains(cli.exitStatus))
         if cli.exitStatus == 0, let data = cli.standardOutput.data(using: .utf8),
-           let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        {
             deleted += json["deletedCount"] as? Int ?? 0
         }
         #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 }, "\(statuses)")
         #expect(statuses.contains(409) || cli.exitStatus == 75, "the runs overlapped")
         #expect(deleted == expired)
         #expect(try stack.database.rowCount("Session") == 1_000)
-        #expect(try stack.database.rowCount("AuditLog", where: "action = 'SESSION_CLEANUP'") == statuses.filter { $0 == 200 }.count + (cli.exitStatus == 0 ? 1 : 0))
+        #expect(
+            try stack.database.rowCount("AuditLog", where: "action = 'SESSION_CLEANUP'") == statuses.filter { $0 == 200 }.count + (cli.exitStatus == 0 ? 1 : 0))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Threads of a process, from /proc.
 func threadCount(_ pid: pid_t) -> Int {
@@ -48,14 +48,15 @@ final class HostileFastCGITests {
         let threads = threadCount(stack.worker.process.processIdentifier)
         var generator = SystemRandomNumberGenerator()
         let valid = FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer \(Stack.secret)")
-        var inputs: [[UInt8]] = (0..<20).map { _ in (0..<Int.random(in: 1...4096, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        var inputs: [[UInt8]] = (0..<20).map { _ in (0..<Int.random(in: 1...4096, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        }
         inputs += [
-            Array(valid.prefix(5)),                                    // a truncated header
-            Array(valid.prefix(valid.count / 2)),                      // a truncated request
+            Array(valid.prefix(5)),  // a truncated header
+            Array(valid.prefix(valid.count / 2)),  // a truncated request
             FastCGIRecord.record(FastCGIRecord.beginRequest, content: [0, 1, 0, 0, 0, 0, 0, 0], version: 9) + Array(valid.dropFirst(16)),
-            FastCGIRecord.record(77, content: [1, 2, 3]) + valid,      // an unknown record type first
-            FastCGIRecord.record(FastCGIRecord.beginRequest, content: [0, 9, 0, 0, 0, 0, 0, 0]) + Array(valid.dropFirst(16)), // unknown role
-            FastCGIRecord.record(FastCGIRecord.params, content: [255, 255, 255, 255]),   // params before begin
+            FastCGIRecord.record(77, content: [1, 2, 3]) + valid,  // an unknown record type first
+            FastCGIRecord.record(FastCGIRecord.beginRequest, content: [0, 9, 0, 0, 0, 0, 0, 0]) + Array(valid.dropFirst(16)),  // unknown role
+            FastCGIRecord.record(FastCGIRecord.params, content: [255, 255, 255, 255]),  // params before begin
             [],
         ]
         for input in inputs {
@@ -86,7 +87,7 @@ final class HostileFastCGITests {
         #expect(try directStats() == 200)
         #expect(Date().timeIntervalSince(started) < 10)
         for connection in stalled {
-            _ = connection.receiveAll()   // returns once the worker has closed it
+            _ = connection.receiveAll()  // returns once the worker has closed it
         }
         #expect(Date().timeIntervalSince(started) < 15, "every stalled connection was closed by the worker")
         try expectStillServing(threads: threads)
@@ -99,8 +100,11 @@ final class HostileFastCGITests {
         let started = Date()
         var closedByWorker = false
         for byte in request {
-            if !connection.send([byte]) { closedByWorker = true; break }
-            usleep(300_000)   // well within the socket timeout, each time
+            if !connection.send([byte]) {
+                closedByWorker = true
+                break
+            }
+            usleep(300_000)  // well within the socket timeout, each time
             if Date().timeIntervalSince(started) > 8 { break }
         }
         #expect(closedByWorker || FastCGIRecord.parseResponse(connection.receiveAll()) == nil)
@@ -110,8 +114,10 @@ final class HostileFastCGITests {
     @Test("tens of thousands of parameters and a parameter of a megabyte are answered normally")
     func hugeParameters() throws {
         let threads = threadCount(stack.worker.process.processIdentifier)
-        var pairs: [(String, [UInt8])] = [("REQUEST_METHOD", Array("GET".utf8)), ("REQUEST_URI", Array("/api/cron/cleanup-sessions".utf8)),
-                                          ("HTTP_AUTHORIZATION", Array("Bearer \(Stack.secret)".utf8))]
+        var pairs: [(String, [UInt8])] = [
+            ("REQUEST_METHOD", Array("GET".utf8)), ("REQUEST_URI", Array("/api/cron/cleanup-sessions".utf8)),
+            ("HTTP_AUTHORIZATION", Array("Bearer \(Stack.secret)".utf8)),
+        ]
         pairs += (0..<30_000).map { ("HTTP_X_FILLER_\($0)", Array("value-\($0)".utf8)) }
         let many = try FastCGIConnection(unixSocket: socket)
         many.send(FastCGIRecord.begin() + FastCGIRecord.params(pairs) + FastCGIRecord.stdinStream([]))
@@ -123,7 +129,8 @@ final class HostileFastCGITests {
         #expect(FastCGIRecord.parseResponse(big.receiveAll())?.status == 200)
 
         let hugeToken = try FastCGIConnection(unixSocket: socket)
-        hugeToken.send(FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer " + String(repeating: "x", count: 1 << 20)))
+        hugeToken.send(
+            FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer " + String(repeating: "x", count: 1 << 20)))
         #expect(FastCGIRecord.parseResponse(hugeToken.receiveAll())?.status == 401)
         try expectStillServing(threads: threads)
     }
@@ -134,11 +141,12 @@ final class HostileFastCGITests {
         for _ in 0..<20 {
             let connection = try FastCGIConnection(unixSocket: socket)
             connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer \(Stack.secret)"))
-        }   // each closes at once, before the answer is read
+        }  // each closes at once, before the answer is read
         for _ in 0..<5 {
             let connection = try FastCGIConnection(unixSocket: socket)
-            connection.send(FastCGIRecord.begin() + FastCGIRecord.params([("REQUEST_METHOD", Array("POST".utf8))])
-                            + FastCGIRecord.record(FastCGIRecord.stdin, content: [1, 2, 3], declaredLength: 60_000))
+            connection.send(
+                FastCGIRecord.begin() + FastCGIRecord.params([("REQUEST_METHOD", Array("POST".utf8))])
+                    + FastCGIRecord.record(FastCGIRecord.stdin, content: [1, 2, 3], declaredLength: 60_000))
         }
         usleep(500_000)
         try expectStillServing(threads: threads)
@@ -147,7 +155,7 @@ final class HostileFastCGITests {
     @Test("idle kept-alive connections, more than there are responders, do not hold up new connections")
     func keptConnectionsDoNotStarve() throws {
         var idle: [FastCGIConnection] = []
-        for _ in 0..<6 {   // three per responder
+        for _ in 0..<6 {  // three per responder
             let connection = try FastCGIConnection(unixSocket: socket)
             connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: true))
             #expect(FastCGIRecord.parseResponse(connection.receiveOneResponse())?.status == 200)
@@ -166,7 +174,7 @@ final class HostileFastCGITests {
         // libfcgi by itself half-closes and then waits up to 2 s for the
         // peer to close too; on a unix socket the worker closes at once.
         var lingering: [FastCGIConnection] = []
-        for _ in 0..<4 {   // two per responder
+        for _ in 0..<4 {  // two per responder
             let connection = try FastCGIConnection(unixSocket: socket)
             connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/health"))
             #expect(FastCGIRecord.parseResponse(connection.receiveOneResponse())?.status == 200)

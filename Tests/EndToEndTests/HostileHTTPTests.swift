@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("hostile HTTP through nginx: nothing but the exact secret gets a 200, nothing gets a 500", .serialized)
 final class HostileHTTPTests {
@@ -38,9 +38,10 @@ final class HostileHTTPTests {
             }
         }
         let paths = ["/api/cron/cleanup-auth", "/api/cron/cleanup-sessions", "/api/cron/metrics"]
-        let results = try statuses(tokens.enumerated().map { index, token in
-            HTTPClient.BatchRequest(index % 3 == 1 ? "POST" : "GET", paths[index % 3], headerLines: authorization(token))
-        })
+        let results = try statuses(
+            tokens.enumerated().map { index, token in
+                HTTPClient.BatchRequest(index % 3 == 1 ? "POST" : "GET", paths[index % 3], headerLines: authorization(token))
+            })
         #expect(results.allSatisfy { $0 == 401 }, "\(Set(results))")
         #expect(try databaseConnections() == 0, "a 401 opens no database work")
     }
@@ -49,9 +50,10 @@ final class HostileHTTPTests {
     func lastByte() throws {
         let secret = Array(Stack.secret.utf8)
         let variants = (0...255).map(UInt8.init).filter { $0 != secret.last! && $0 != 0x0a && $0 != 0x0d && $0 != 0 }
-        let results = try statuses(variants.map { byte in
-            HTTPClient.BatchRequest("GET", "/api/cron/cleanup-sessions", headerLines: authorization(Array(secret.dropLast()) + [byte]))
-        })
+        let results = try statuses(
+            variants.map { byte in
+                HTTPClient.BatchRequest("GET", "/api/cron/cleanup-sessions", headerLines: authorization(Array(secret.dropLast()) + [byte]))
+            })
         #expect(results.allSatisfy { $0 == 401 || $0 == 400 }, "\(Set(results))")
         #expect(results.filter { $0 == 401 }.count > 200)
         #expect(try statuses([HTTPClient.BatchRequest("GET", "/api/cron/cleanup-sessions", headerLines: authorization(secret))]) == [200])
@@ -88,10 +90,14 @@ final class HostileHTTPTests {
     @Test("every method on every path: 200 only for the contract's method and path with the secret")
     func methodsAndPaths() throws {
         let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "FOO"]
-        let paths = ["/api/cron/cleanup-auth", "/api/cron/cleanup-sessions", "/api/cron/health", "/api/cron/metrics",
-                     "/api/cron/unknown", "/api/cron/", "/", "/api/other"]
-        let allowed: Set<String> = ["GET /api/cron/cleanup-auth", "GET /api/cron/cleanup-sessions", "POST /api/cron/cleanup-sessions",
-                                    "GET /api/cron/health", "GET /api/cron/metrics"]
+        let paths = [
+            "/api/cron/cleanup-auth", "/api/cron/cleanup-sessions", "/api/cron/health", "/api/cron/metrics",
+            "/api/cron/unknown", "/api/cron/", "/", "/api/other",
+        ]
+        let allowed: Set<String> = [
+            "GET /api/cron/cleanup-auth", "GET /api/cron/cleanup-sessions", "POST /api/cron/cleanup-sessions",
+            "GET /api/cron/health", "GET /api/cron/metrics",
+        ]
         var requests: [HTTPClient.BatchRequest] = []
         for method in methods {
             for path in paths {
@@ -106,12 +112,14 @@ final class HostileHTTPTests {
         }
     }
 
-    @Test("encoded and odd paths never run a job and never fail", arguments: [
-        "/api/cron/cleanup%2Dauth", "/api/cron/cleanup-auth%00", "/api/cron//cleanup-auth", "/api/cron/./cleanup-auth",
-        "/api/cron/../cron/cleanup-auth", "/api/cron/cleanup-auth/", "/api/cron/CLEANUP-AUTH", "/api/cron/cleanup-auth;x=1",
-        "/api/cron/cleanup-auth%2F", "/api/cron/%2e%2e/cleanup-auth", "/api/cron/\u{00E9}t\u{00E9}", "/api/cron/" + String(repeating: "a", count: 3_000),
-        "/api/cron/cleanup-auth#fragment", "/api/cron/cleanup-auth?", "/%61pi/cron/cleanup-auth",
-    ])
+    @Test(
+        "encoded and odd paths never run a job and never fail",
+        arguments: [
+            "/api/cron/cleanup%2Dauth", "/api/cron/cleanup-auth%00", "/api/cron//cleanup-auth", "/api/cron/./cleanup-auth",
+            "/api/cron/../cron/cleanup-auth", "/api/cron/cleanup-auth/", "/api/cron/CLEANUP-AUTH", "/api/cron/cleanup-auth;x=1",
+            "/api/cron/cleanup-auth%2F", "/api/cron/%2e%2e/cleanup-auth", "/api/cron/\u{00E9}t\u{00E9}", "/api/cron/" + String(repeating: "a", count: 3_000),
+            "/api/cron/cleanup-auth#fragment", "/api/cron/cleanup-auth?", "/%61pi/cron/cleanup-auth",
+        ])
     func oddPaths(path: String) throws {
         let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.union(CharacterSet(charactersIn: "%?#;"))) ?? path
         let result = try statuses([.init("GET", encoded, headerLines: authorization(Array(Stack.secret.utf8)))])[0]
@@ -121,19 +129,24 @@ final class HostileHTTPTests {
         if result == 200 {
             // nginx normalises some of these to the real path before the
             // worker sees them (./, ../, %61); only then may a job run.
-            #expect(["/api/cron/./cleanup-auth", "/api/cron/../cron/cleanup-auth", "/api/cron/cleanup-auth?",
-                     "/api/cron/cleanup-auth#fragment", "/%61pi/cron/cleanup-auth"].contains(path), "\(path) -> 200")
+            #expect(
+                [
+                    "/api/cron/./cleanup-auth", "/api/cron/../cron/cleanup-auth", "/api/cron/cleanup-auth?",
+                    "/api/cron/cleanup-auth#fragment", "/%61pi/cron/cleanup-auth",
+                ].contains(path), "\(path) -> 200")
         }
     }
 
     @Test("large request bodies are refused by nginx with a JSON 413; small ones are ignored")
     func largeBodies() throws {
-        let big = try HTTPClient.request("POST", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
-                                         headers: ["Authorization: Bearer \(Stack.secret)"], body: String(repeating: "b", count: 1 << 20))
+        let big = try HTTPClient.request(
+            "POST", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
+            headers: ["Authorization: Bearer \(Stack.secret)"], body: String(repeating: "b", count: 1 << 20))
         #expect(big.status == 413)
         #expect(big.body == #"{"error":"Payload Too Large"}"#)
-        let small = try HTTPClient.request("POST", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
-                                           headers: ["Authorization: Bearer \(Stack.secret)"], body: String(repeating: "s", count: 15_000))
+        let small = try HTTPClient.request(
+            "POST", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
+            headers: ["Authorization: Bearer \(Stack.secret)"], body: String(repeating: "s", count: 15_000))
         #expect(small.status == 200)
         #expect(stack.workers.allSatisfy { $0.process.isRunning })
     }

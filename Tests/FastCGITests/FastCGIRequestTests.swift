@@ -1,5 +1,6 @@
-@testable import FastCGI
 import Testing
+
+@testable import FastCGI
 
 @Suite("FastCGI request parameters")
 struct FastCGIRequestTests {
@@ -27,12 +28,13 @@ struct FastCGIEnvironmentTests {
     /// `entries` as libfcgi hands them over: a NULL-terminated array of
     /// NUL-terminated `NAME=value` strings.
     func request(_ entries: [[UInt8]]) -> FastCGIRequest {
-        let pointers: [UnsafeMutablePointer<CChar>?] = entries.map { bytes in
-            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-            for (index, byte) in bytes.enumerated() { copy[index] = CChar(bitPattern: byte) }
-            copy[bytes.count] = 0
-            return copy
-        } + [nil]
+        let pointers: [UnsafeMutablePointer<CChar>?] =
+            entries.map { bytes in
+                let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+                for (index, byte) in bytes.enumerated() { copy[index] = CChar(bitPattern: byte) }
+                copy[bytes.count] = 0
+                return copy
+            } + [nil]
         defer { pointers.forEach { $0?.deallocate() } }
         var array = pointers
         return array.withUnsafeMutableBufferPointer { FastCGIRequest(environment: $0.baseAddress) }

@@ -1,7 +1,8 @@
-@testable import AuthSweep
 import Postgres
-import Testing
 import TestSupport
+import Testing
+
+@testable import AuthSweep
 
 @Suite("one cleanup of a kind at a time", .serialized)
 final class AdvisoryLockTests {

@@ -1,7 +1,7 @@
 import AuthSweep
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("cleanup-auth on PostgreSQL", .serialized)
 final class CleanupAuthTests {
@@ -9,7 +9,8 @@ final class CleanupAuthTests {
 
     init() throws {
         database = try TestDatabase.fresh("auth")
-        try database.execute("""
+        try database.execute(
+            """
             INSERT INTO login_attempts (email, created_at)
               SELECT 'old' || n, now() - interval '24 hours' - make_interval(mins => n) FROM generate_series(1, 30) n;
             INSERT INTO login_attempts (email, created_at)
@@ -69,7 +70,8 @@ final class CleanupAuthTests {
 
     @Test("renamed tables and columns from the configuration are used, quoted")
     func configuredNames() throws {
-        try database.execute("""
+        try database.execute(
+            """
             ALTER TABLE login_attempts RENAME TO "Login Attempts";
             ALTER TABLE "Login Attempts" RENAME COLUMN created_at TO "attemptedAt";
             """)

@@ -2,8 +2,8 @@ import AuthSweep
 import Foundation
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite("cleanup-sessions and stats on PostgreSQL", .serialized)
 final class CleanupSessionsTests {
@@ -26,7 +26,8 @@ final class CleanupSessionsTests {
 
     @Test("a session that expired a millisecond ago is deleted; one expiring in a minute stays")
     func boundaryIsExpired() throws {
-        try database.execute("""
+        try database.execute(
+            """
             INSERT INTO "Session" VALUES ('edge-past', 't1', 'u', (now() AT TIME ZONE 'UTC') - interval '1 millisecond');
             INSERT INTO "Session" VALUES ('edge-future', 't2', 'u', (now() AT TIME ZONE 'UTC') + interval '1 minute');
             """)
@@ -85,19 +86,27 @@ final class CleanupSessionsTests {
     func batchesCommitOneByOne(scan: DeletionScan) throws {
         try database.insertSessions(120_000, prefix: "old-", expiringIn: -60)
         try database.insertSessions(1_000, prefix: "live-", expiringIn: 3600)
-        let test = TestJobs(database) { $0.batchSize = 5_000; $0.deletionScan = scan }
+        let test = TestJobs(database) {
+            $0.batchSize = 5_000
+            $0.deletionScan = scan
+        }
         let firstBatch = Mutex<(deleted: Int, remaining: Int?)?>(nil)
         let batches = Mutex(0)
         let databaseForObserver = database
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(progress: { _, deleted in
-            let count = batches.withLock { count in count += 1; return count }
-            if count == 1 {
-                // Another connection already sees the first batch gone: it
-                // was its own committed transaction, not part of one big one.
-                let remaining = try? databaseForObserver.rowCount("Session", where: "id LIKE 'old-%'")
-                firstBatch.withLock { $0 = (deleted, remaining) }
-            }
-        }))
+        let outcome = try test.jobs.cleanupSessions(
+            on: test.session(),
+            options: CleanupOptions(progress: { _, deleted in
+                let count = batches.withLock { count in
+                    count += 1
+                    return count
+                }
+                if count == 1 {
+                    // Another connection already sees the first batch gone: it
+                    // was its own committed transaction, not part of one big one.
+                    let remaining = try? databaseForObserver.rowCount("Session", where: "id LIKE 'old-%'")
+                    firstBatch.withLock { $0 = (deleted, remaining) }
+                }
+            }))
         #expect(outcome.deletedCount == 120_000)
         #expect(test.scanUsed == scan.rawValue)
         let first = try #require(firstBatch.withLock { $0 })
@@ -117,7 +126,10 @@ final class CleanupSessionsTests {
     @Test("a time budget stops the run between batches with hasMore; the next run finishes the job", arguments: [DeletionScan.index, .sweep])
     func timeBudget(scan: DeletionScan) throws {
         try database.insertSessions(30_000, prefix: "old-", expiringIn: -60)
-        let test = TestJobs(database) { $0.batchSize = 100; $0.deletionScan = scan }
+        let test = TestJobs(database) {
+            $0.batchSize = 100
+            $0.deletionScan = scan
+        }
         let first = try test.cleanupSessions(CleanupOptions(timeBudget: .milliseconds(50)))
         #expect(first.hasMore)
         #expect(first.deletedCount > 0 && first.deletedCount < 30_000)
@@ -154,7 +166,8 @@ final class CleanupSessionsTests {
     func childTablesAreNotSwept() throws {
         try database.execute(#"CREATE TABLE "SessionArchive" () INHERITS ("Session")"#)
         try database.insertSessions(100, prefix: "old-", expiringIn: -60)
-        try database.execute(#"""
+        try database.execute(
+            #"""
             INSERT INTO "SessionArchive" (id, "sessionToken", "userId", expires)
             SELECT 'archived-' || n, md5('archived-' || n), 'u', (now() AT TIME ZONE 'UTC') - interval '1 hour'
             FROM generate_series(1, 5000) n
@@ -169,7 +182,8 @@ final class CleanupSessionsTests {
 
     @Test("a partitioned session table is cleaned by index batches")
     func partitionedTable() throws {
-        try database.execute(#"""
+        try database.execute(
+            #"""
             CREATE TABLE "PartitionedSession" (id text NOT NULL, "sessionToken" text NOT NULL, "userId" text NOT NULL,
                                                expires timestamp(3) NOT NULL) PARTITION BY RANGE (expires);
             CREATE TABLE "PartitionedSessionPast" PARTITION OF "PartitionedSession" FOR VALUES FROM (MINVALUE) TO ('2026-01-01');
@@ -181,7 +195,10 @@ final class CleanupSessionsTests {
             FROM generate_series(1, 3000) n;
             """#)
         let expired = try database.rowCount("PartitionedSession", where: "expires <= (now() AT TIME ZONE 'UTC')")
-        let test = TestJobs(database) { $0.tables.session = "PartitionedSession"; $0.batchSize = 200 }
+        let test = TestJobs(database) {
+            $0.tables.session = "PartitionedSession"
+            $0.batchSize = 200
+        }
         let outcome = try test.cleanupSessions()
         #expect(outcome.deletedCount == expired)
         #expect(test.scanUsed == "index")
@@ -192,15 +209,20 @@ final class CleanupSessionsTests {
     @Test("a sweep also deletes expired rows written to pages the table grew by while it ran")
     func sweepReachesNewPages() throws {
         try database.insertSessions(20_000, prefix: "old-", expiringIn: -60)
-        let test = TestJobs(database) { $0.batchSize = 1_000; $0.deletionScan = .sweep }
+        let test = TestJobs(database) {
+            $0.batchSize = 1_000
+            $0.deletionScan = .sweep
+        }
         let inserted = Mutex(false)
         let databaseForWriter = database
-        let outcome = try test.jobs.cleanupSessions(on: test.session(), options: CleanupOptions(progress: { _, _ in
-            guard !inserted.withLock({ $0 }) else { return }
-            // Deleted space is not reused before a VACUUM: these rows go to new pages at the end.
-            try? databaseForWriter.insertSessions(5_000, prefix: "late-", expiringIn: -60)
-            inserted.withLock { $0 = true }
-        }))
+        let outcome = try test.jobs.cleanupSessions(
+            on: test.session(),
+            options: CleanupOptions(progress: { _, _ in
+                guard !inserted.withLock({ $0 }) else { return }
+                // Deleted space is not reused before a VACUUM: these rows go to new pages at the end.
+                try? databaseForWriter.insertSessions(5_000, prefix: "late-", expiringIn: -60)
+                inserted.withLock { $0 = true }
+            }))
         #expect(inserted.withLock { $0 })
         #expect(outcome.deletedCount == 25_000)
         #expect(try database.rowCount("Session") == 0)
@@ -209,7 +231,8 @@ final class CleanupSessionsTests {
     @Test("a failed run records SESSION_CLEANUP_ERROR without database text, and the error is a database error")
     func failedRunIsAudited() throws {
         try database.insertSessions(10, prefix: "old-", expiringIn: -60)
-        try database.execute("""
+        try database.execute(
+            """
             CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'secret internal detail'; END $$;
             CREATE TRIGGER refuse_delete BEFORE DELETE ON "Session" FOR EACH ROW EXECUTE FUNCTION refuse_delete();
@@ -229,8 +252,9 @@ final class CleanupSessionsTests {
         #expect(audit.value(row: 0, column: 0) == "SESSION_CLEANUP_ERROR")
         #expect(audit.value(row: 0, column: 1)?.contains("secret internal detail") == false)
         #expect(try database.rowCount("Session") == 10, "nothing was deleted")
-        #expect(test.logs.entries.contains { $0.level == .error && "\($0.metadata["error"] ?? "")".contains("secret internal detail") },
-                "the detail goes to the log")
+        #expect(
+            test.logs.entries.contains { $0.level == .error && "\($0.metadata["error"] ?? "")".contains("secret internal detail") },
+            "the detail goes to the log")
     }
 
     @Test("the audit row's createdAt is UTC")

@@ -1,8 +1,8 @@
 import AuthSweep
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("session and user administration from the command line", .serialized)
 final class AdministrationCommandTests {
@@ -10,7 +10,8 @@ final class AdministrationCommandTests {
 
     init() throws {
         database = try TestDatabase.fresh("admin")
-        try database.execute("""
+        try database.execute(
+            """
             INSERT INTO "User" (id, name, email, role) VALUES ('u1', 'Ann', 'ann@example.test', 'USER'), ('u2', 'Ben', 'ben@example.test', 'USER');
             INSERT INTO "Session" VALUES
               ('s-new', 'tok-newest-0123456789', 'u1', (now() AT TIME ZONE 'UTC') + interval '3 hours'),
@@ -123,7 +124,9 @@ final class JobCommandTests {
         #expect(try #/^\{"success":true,"stats":\{"total":10,"active":6,"expired":4,"timestamp":"[0-9T:.-]{23}Z"\}\}\n$/#.wholeMatch(in: stats.stdout) != nil)
         let cleanup = try authsweep(["cleanup-sessions", "--json", "--verbose", "--stats"], database: database)
         #expect(cleanup.status == 0)
-        #expect(try #/^\{"success":true,"deletedCount":4,"message":"Successfully deleted 4 expired session\(s\)","timestamp":"[0-9T:.-]{23}Z"\}\n$/#.wholeMatch(in: cleanup.stdout) != nil)
+        #expect(
+            try #/^\{"success":true,"deletedCount":4,"message":"Successfully deleted 4 expired session\(s\)","timestamp":"[0-9T:.-]{23}Z"\}\n$/#.wholeMatch(
+                in: cleanup.stdout) != nil)
         let auth = try authsweep(["cleanup-auth", "--json"], database: database)
         #expect(auth.status == 0)
         #expect(auth.stdout.hasPrefix(#"{"success":true,"message":"Cleanup completed""#))
@@ -141,9 +144,11 @@ final class JobCommandTests {
 
     @Test("an unreachable database exits 69 with one line on stderr and no password")
     func unreachableDatabase() throws {
-        let result = try authsweep(["stats"], database: nil, environment: [
-            "DATABASE_URL": "postgresql://app:hunter2-password@127.0.0.1:1/app?connect_timeout=2",
-        ])
+        let result = try authsweep(
+            ["stats"], database: nil,
+            environment: [
+                "DATABASE_URL": "postgresql://app:hunter2-password@127.0.0.1:1/app?connect_timeout=2"
+            ])
         #expect(result.status == 69)
         #expect(result.stderr.split(separator: "\n").count == 1)
         #expect(!result.stderr.contains("hunter2"))
@@ -238,9 +243,11 @@ final class CheckCommandTests {
 
     @Test("config prints the effective configuration with the password and the secret masked")
     func config() throws {
-        let result = try authsweep(["config"], database: nil, environment: secret.merging([
-            "DATABASE_URL": "postgresql://app:pa55word@db/app", "AUTHSWEEP_CLEANUP_BATCH_SIZE": "777",
-        ]) { $1 })
+        let result = try authsweep(
+            ["config"], database: nil,
+            environment: secret.merging([
+                "DATABASE_URL": "postgresql://app:pa55word@db/app", "AUTHSWEEP_CLEANUP_BATCH_SIZE": "777",
+            ]) { $1 })
         #expect(result.status == 0)
         #expect(result.stdout.contains("cleanup.batch_size = 777"))
         #expect(result.stdout.contains("session.table = Session"))

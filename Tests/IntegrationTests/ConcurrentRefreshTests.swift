@@ -2,8 +2,8 @@ import AuthSweep
 import Foundation
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite("a refreshed session survives a running cleanup", .serialized)
 final class ConcurrentRefreshTests {
@@ -17,7 +17,10 @@ final class ConcurrentRefreshTests {
     func refreshedSessionsSurvive(scan: DeletionScan) throws {
         let expiredCount = 200_000
         try database.insertSessions(expiredCount, prefix: "s-", expiringIn: -60)
-        let test = TestJobs(database) { $0.batchSize = 500; $0.deletionScan = scan }
+        let test = TestJobs(database) {
+            $0.batchSize = 500
+            $0.deletionScan = scan
+        }
         let configuration = test.configuration
         let logger = test.logger
         let result = Mutex<Result<CleanupSessionsOutcome, JobError>?>(nil)

@@ -1,6 +1,6 @@
 import AuthSweep
-import Testing
 import TestSupport
+import Testing
 
 @Suite("results are right whatever the database's TimeZone", .serialized)
 final class TimeZoneTests {
@@ -16,7 +16,8 @@ final class TimeZoneTests {
     func insertRowsAroundNow() throws {
         try database.insertSessions(6, prefix: "expired-", expiringIn: -2 * 3600)
         try database.insertSessions(9, prefix: "active-", expiringIn: 2 * 3600)
-        try database.execute("""
+        try database.execute(
+            """
             INSERT INTO login_attempts (email, created_at) VALUES
               ('old', now() - interval '26 hours'), ('recent', now() - interval '22 hours');
             """)
@@ -43,11 +44,13 @@ final class TimeZoneTests {
 
     @Test("a timestamptz session table is compared with now() directly")
     func zonedColumn() throws {
-        try database.execute("""
+        try database.execute(
+            """
             ALTER DATABASE \(database.name) SET timezone = 'Asia/Kathmandu';
             ALTER TABLE "Session" ALTER COLUMN expires TYPE timestamptz USING expires AT TIME ZONE 'UTC';
             """)
-        try database.execute("""
+        try database.execute(
+            """
             INSERT INTO "Session" SELECT 'expired-' || n, 'e' || n, 'u', now() - interval '2 hours' FROM generate_series(1, 6) n;
             INSERT INTO "Session" SELECT 'active-' || n, 'a' || n, 'u', now() + interval '2 hours' FROM generate_series(1, 9) n;
             """)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Postgres
 
 @Suite("SQL built as one typed value")
@@ -19,7 +20,10 @@ struct SQLQueryTests {
         let retention = 86_400
         let condition: SQLQuery = "expires < now() - make_interval(secs => \(retention)::double precision)"
         let query: SQLQuery = "SELECT \(1) FROM \(table) WHERE \(condition) AND id <> \("x") AND \(condition)"
-        #expect(query.rendered.text == #"SELECT $1 FROM "Session" WHERE expires < now() - make_interval(secs => $2::double precision) AND id <> $3 AND expires < now() - make_interval(secs => $4::double precision)"#)
+        #expect(
+            query.rendered.text
+                == #"SELECT $1 FROM "Session" WHERE expires < now() - make_interval(secs => $2::double precision) AND id <> $3 AND expires < now() - make_interval(secs => $4::double precision)"#
+        )
         #expect(query.rendered.values == ["1", "86400", "x", "86400"])
     }
 

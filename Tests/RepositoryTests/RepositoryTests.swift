@@ -121,7 +121,8 @@ func runShell(_ arguments: [String], environment: [String: String] = [:]) throws
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return ShellResult(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self))
+    return ShellResult(
+        status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self))
 }
 
 /// Starts a command as the leader of a new process group, with every signal
@@ -170,13 +171,15 @@ struct RenderNginxSiteTests {
         return path
     }
 
-    @Test("a text the renderer substitutes that is gone from the example stops it, naming that text", arguments: [
-        ("listen 443 ssl http2;", "listen 8443 ssl;", ["--https-listen", "127.0.0.1:1"]),
-        ("unix:/run/authsweep/", "unix:/srv/authsweep/", ["--socket-dir", "/tmp/x"]),
-        ("ssl_ciphers", "# ssl_ciphers", ["--plain-http", "127.0.0.1:1"]),
-        ("server unix:/run/authsweep/authsweep-3.sock;", "", ["--workers", "2"]),
-        ("rate=2r/s", "rate=5r/s", ["--rate", "100r/s"]),
-    ])
+    @Test(
+        "a text the renderer substitutes that is gone from the example stops it, naming that text",
+        arguments: [
+            ("listen 443 ssl http2;", "listen 8443 ssl;", ["--https-listen", "127.0.0.1:1"]),
+            ("unix:/run/authsweep/", "unix:/srv/authsweep/", ["--socket-dir", "/tmp/x"]),
+            ("ssl_ciphers", "# ssl_ciphers", ["--plain-http", "127.0.0.1:1"]),
+            ("server unix:/run/authsweep/authsweep-3.sock;", "", ["--workers", "2"]),
+            ("rate=2r/s", "rate=5r/s", ["--rate", "100r/s"]),
+        ])
     func missingTextIsAnError(original: String, replacement: String, options: [String]) throws {
         let example = try Self.example(replacing: original, with: replacement)
         let result = try runShell([Self.script, "--example", example] + options)
@@ -196,16 +199,20 @@ struct RenderNginxSiteTests {
         #expect(site.contains("listen 127.0.0.1:8080;"))
         #expect(site.contains("server unix:/tmp/demo/authsweep-1.sock;\n    server unix:/tmp/demo/authsweep-2.sock;\n}"))
         #expect(!site.contains("unix:/run/authsweep/"))
-        for kept in ["limit_req zone=authsweep_cron burst=20 nodelay;", "fastcgi_next_upstream error;", "client_max_body_size 16k;",
-                     "fastcgi_pass unix:/tmp/demo/authsweep-$worker.sock;", "location @unavailable"] {
+        for kept in [
+            "limit_req zone=authsweep_cron burst=20 nodelay;", "fastcgi_next_upstream error;", "client_max_body_size 16k;",
+            "fastcgi_pass unix:/tmp/demo/authsweep-$worker.sock;", "location @unavailable",
+        ] {
             #expect(site.contains(kept), "\(kept)")
         }
     }
 
     @Test("options that make no sense together, or paths nginx would misread, are refused")
     func badOptions() throws {
-        for options in [["--plain-http", "127.0.0.1:1", "--certificate", "/c.pem"], ["--socket-dir", "/tmp/a b"],
-                        ["--workers", "0"], ["--server-name", "a;b"], ["--socket-dir"], ["--bogus"]] {
+        for options in [
+            ["--plain-http", "127.0.0.1:1", "--certificate", "/c.pem"], ["--socket-dir", "/tmp/a b"],
+            ["--workers", "0"], ["--server-name", "a;b"], ["--socket-dir"], ["--bogus"],
+        ] {
             let result = try runShell([Self.script] + options)
             #expect(result.status == 64, "\(options)")
             #expect(result.stdout.isEmpty && !result.stderr.isEmpty, "\(options)")
@@ -225,7 +232,8 @@ struct ServicesScriptTests {
     func policyGoneAfterFailure() throws {
         let policy = try temporaryDirectory() + "/policy-rc.d"
         // The command sees the policy (exit 101 refuses every start), then fails like apt-get would.
-        let failing = try Self.bash("""
+        let failing = try Self.bash(
+            """
             set -e
             without_service_starts sh -c '"$AUTHSWEEP_POLICY_RC_D" start; [ $? -eq 101 ] && exit 7'
             echo not reached
@@ -268,7 +276,8 @@ struct ServicesScriptTests {
 
     @Test("stop_pid stops a process that ignores SIGTERM, and wait_until gives up with a message")
     func boundedWaits() throws {
-        let result = try Self.bash("""
+        let result = try Self.bash(
+            """
             (trap '' TERM; exec sleep 60) & pid=$!
             sleep 0.3
             stop_pid "$pid" 1

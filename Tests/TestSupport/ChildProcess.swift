@@ -48,7 +48,9 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs to completion and returns the exit status and output.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String?] = [:]
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let child = try ChildProcess(executable, arguments, environment: environment)
         child.waitUntilExit()
         return (child.exitStatus, child.standardOutput, child.standardError)

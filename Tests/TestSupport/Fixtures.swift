@@ -4,7 +4,9 @@ import Postgres
 /// Runs the real `authsweep` binary, against `database` when one is given
 /// (its `DATABASE_URL`); `environment` adds to that, and nil removes a
 /// variable.
-public func authsweep(_ arguments: [String], database: TestDatabase?, environment: [String: String?] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+public func authsweep(
+    _ arguments: [String], database: TestDatabase?, environment: [String: String?] = [:]
+) throws -> (status: Int32, stdout: String, stderr: String) {
     var merged: [String: String?] = database?.environment.mapValues { $0 } ?? [:]
     for (name, value) in environment { merged[name] = value }
     return try ChildProcess.run(PackagePaths.binary, arguments, environment: merged)
@@ -25,10 +27,12 @@ public struct SelfSignedCertificate: Sendable {
     public init(in directory: String, commonName: String, days: Int = 2) throws {
         certificate = directory + "/cert.pem"
         key = directory + "/key.pem"
-        let openssl = try ChildProcess.run("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key, "-out", certificate, "-days", String(days), "-subj", "/CN=\(commonName)",
-        ])
+        let openssl = try ChildProcess.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key, "-out", certificate, "-days", String(days), "-subj", "/CN=\(commonName)",
+            ])
         guard openssl.status == 0 else { throw TestSetupError("openssl failed: \(openssl.stderr)") }
     }
 }

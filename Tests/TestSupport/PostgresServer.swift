@@ -27,8 +27,12 @@ public final class PostgresServer: Sendable {
     }
 
     public func start() throws {
-        try run("pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/postgresql.log", "-w", "-t", "30",
-                           "-o", "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c fsync=off", "start"])
+        try run(
+            "pg_ctl",
+            [
+                "-D", "\(directory)/data", "-l", "\(directory)/postgresql.log", "-w", "-t", "30",
+                "-o", "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c fsync=off", "start",
+            ])
     }
 
     public func stop() throws {
@@ -36,7 +40,8 @@ public final class PostgresServer: Sendable {
     }
 
     private func run(_ program: String, _ arguments: [String]) throws {
-        let result = TestUser.isRoot
+        let result =
+            TestUser.isRoot
             ? try ChildProcess.run("/usr/sbin/runuser", ["-u", "authsweep-pg", "--", "\(binaries)/\(program)"] + arguments)
             : try ChildProcess.run("\(binaries)/\(program)", arguments)
         guard result.status == 0 else {

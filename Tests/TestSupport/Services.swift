@@ -127,11 +127,13 @@ public final class NginxServer: Sendable {
         let (certificate, key) = (tls.certificate, tls.key)
 
         // The site as deploy/install.sh and scripts/demo render it, for this test's paths and ports.
-        let rendered = try ChildProcess.run(PackagePaths.root + "/deploy/render-nginx-site", [
-            "--socket-dir", socketDirectory, "--certificate", certificate, "--key", key,
-            "--access-log", "\(nginxDirectory)/logs/access.log",
-            "--http-listen", "127.0.0.1:\(httpPort)", "--https-listen", "127.0.0.1:\(httpsPort)",
-        ] + (rateLimit.map { ["--rate", $0] } ?? []))
+        let rendered = try ChildProcess.run(
+            PackagePaths.root + "/deploy/render-nginx-site",
+            [
+                "--socket-dir", socketDirectory, "--certificate", certificate, "--key", key,
+                "--access-log", "\(nginxDirectory)/logs/access.log",
+                "--http-listen", "127.0.0.1:\(httpPort)", "--https-listen", "127.0.0.1:\(httpsPort)",
+            ] + (rateLimit.map { ["--rate", $0] } ?? []))
         guard rendered.status == 0 else { throw TestSetupError("deploy/render-nginx-site failed: \(rendered.stderr)") }
         let site = rendered.stdout
         try site.write(toFile: "\(nginxDirectory)/authsweep.conf", atomically: true, encoding: .utf8)

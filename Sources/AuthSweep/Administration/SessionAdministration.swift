@@ -125,9 +125,10 @@ public struct SessionAdministration: Sendable {
                 guard let oldValues = before.rows.first else { throw .notFound("no user has id '\(userID)'") }
                 let assignments = SQLQuery.joined(zip(columns, fields).map { "\($0) = \($1.value)" }, separator: ", ")
                 try store.run("UPDATE \(user) SET \(assignments) WHERE \(idColumn) = \(userID)")
-                let details = JSONValue.object(fields.enumerated().map { index, field in
-                    (field.field, .object([("from", oldValues[index].map(JSONValue.string) ?? .null), ("to", .string(field.value))]))
-                })
+                let details = JSONValue.object(
+                    fields.enumerated().map { index, field in
+                        (field.field, .object([("from", oldValues[index].map(JSONValue.string) ?? .null), ("to", .string(field.value))]))
+                    })
                 try AuditLogWriter(store: store, tables: tables).record(action: action, userID: userID, details: details)
                 logger.info("user updated", metadata: ["admin.action": "\(action)", "admin.user_id": "\(userID)"])
                 return fields.enumerated().map { ($0.element.field, oldValues[$0.offset]) }

@@ -20,13 +20,25 @@ public struct CleanupJobs: Sendable {
     /// and user sessions that are expired or revoked.
     public func cleanupAuth(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupAuthOutcome {
         let retention = configuration.authRetentionHours * 3600
-        let plan = CleanupPlan(kind: .cleanupAuth, targets: { catalog throws(JobError) in
-            [
-                (try .olderThan(table: tables.loginAttempts, column: tables.loginAttemptsCreatedAt, retentionSeconds: retention, catalog: catalog), "login_attempts"),
-                (try .olderThan(table: tables.authAuditLog, column: tables.authAuditLogCreatedAt, retentionSeconds: retention, catalog: catalog), "auth_audit_log"),
-                (try .expiredOrRevoked(table: tables.userSessions, expiresColumn: tables.userSessionsExpiresAt, revokedColumn: tables.userSessionsRevokedAt, catalog: catalog), "user_sessions"),
-            ]
-        }, audited: false)
+        let plan = CleanupPlan(
+            kind: .cleanupAuth,
+            targets: { catalog throws(JobError) in
+                [
+                    (
+                        try .olderThan(table: tables.loginAttempts, column: tables.loginAttemptsCreatedAt, retentionSeconds: retention, catalog: catalog),
+                        "login_attempts"
+                    ),
+                    (
+                        try .olderThan(table: tables.authAuditLog, column: tables.authAuditLogCreatedAt, retentionSeconds: retention, catalog: catalog),
+                        "auth_audit_log"
+                    ),
+                    (
+                        try .expiredOrRevoked(
+                            table: tables.userSessions, expiresColumn: tables.userSessionsExpiresAt, revokedColumn: tables.userSessionsRevokedAt,
+                            catalog: catalog), "user_sessions"
+                    ),
+                ]
+            }, audited: false)
         let result = try run(plan, options: options, on: database)
         return CleanupAuthOutcome(
             loginAttempts: result.deleted[0],
@@ -41,9 +53,11 @@ public struct CleanupJobs: Sendable {
     /// Deletes expired sessions and records the run in the audit log (a
     /// failed run records `SESSION_CLEANUP_ERROR` when the database allows).
     public func cleanupSessions(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupSessionsOutcome {
-        let plan = CleanupPlan(kind: .cleanupSessions, targets: { catalog throws(JobError) in
-            [(try .expired(table: tables.session, column: tables.sessionExpires, catalog: catalog), "sessions")]
-        }, audited: true)
+        let plan = CleanupPlan(
+            kind: .cleanupSessions,
+            targets: { catalog throws(JobError) in
+                [(try .expired(table: tables.session, column: tables.sessionExpires, catalog: catalog), "sessions")]
+            }, audited: true)
         let result = try run(plan, options: options, on: database)
         return CleanupSessionsOutcome(
             deletedCount: result.total,

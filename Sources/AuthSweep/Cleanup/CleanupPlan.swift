@@ -1,4 +1,3 @@
-
 /// What one cleanup job is: its lock, the tables it deletes from and the
 /// condition for each, and whether its runs go into the audit log. The jobs
 /// only declare this; `CleanupRun` does the rest.

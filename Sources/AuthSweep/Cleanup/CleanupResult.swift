@@ -1,4 +1,3 @@
-
 /// How a cleanup run ended, as the metrics label it.
 public enum CleanupResult: String, Sendable {
     case success

@@ -54,11 +54,13 @@ struct CleanupRun {
                         result.hasMore = pass.hasMore
                     }
                     if plan.audited {
-                        try audit(store, action: "SESSION_CLEANUP", details: [
-                            ("deletedCount", .integer(result.total)),
-                            ("hasMore", .bool(result.hasMore)),
-                            ("durationMs", .integer(started.duration(to: .now).milliseconds)),
-                        ])
+                        try audit(
+                            store, action: "SESSION_CLEANUP",
+                            details: [
+                                ("deletedCount", .integer(result.total)),
+                                ("hasMore", .bool(result.hasMore)),
+                                ("durationMs", .integer(started.duration(to: .now).milliseconds)),
+                            ])
                     }
                 } catch {
                     if plan.audited { recordFailure(error, deletedSoFar: result.total, store: store, started: started) }
@@ -77,34 +79,38 @@ struct CleanupRun {
 
     /// The metrics and the log line of a finished run.
     private func finish(_ result: CleanupRunResult, logNames: [String], error: JobError?) {
-        let outcome: CleanupResult = switch error {
-        case nil: .success
-        case .alreadyRunning?: .busy
-        default: .error
-        }
+        let outcome: CleanupResult =
+            switch error {
+            case nil: .success
+            case .alreadyRunning?: .busy
+            default: .error
+            }
         if let metrics, !options.dryRun {
             metrics.cleanupRun(job: plan.kind, result: outcome, deleted: result.total, duration: result.duration)
         }
-        let message: Logger.Message = switch outcome {
-        case .success: "cleanup finished"
-        case .busy: "cleanup already running elsewhere"
-        case .error: "cleanup failed"
-        }
-        logger.log(level: outcome == .error ? .error : .info, message, metadata: {
-            var metadata: Logger.Metadata = [
-                "job.name": "\(plan.kind.rawValue)",
-                "job.result": "\(outcome.rawValue)",
-                "job.dry_run": "\(options.dryRun)",
-                "job.deleted": "\(result.total)",
-                "job.has_more": "\(result.hasMore)",
-                "job.duration_ms": "\(result.duration.milliseconds)",
-            ]
-            if result.deleted.count > 1 {
-                for (name, deleted) in zip(logNames, result.deleted) { metadata["job.deleted.\(name)"] = "\(deleted)" }
+        let message: Logger.Message =
+            switch outcome {
+            case .success: "cleanup finished"
+            case .busy: "cleanup already running elsewhere"
+            case .error: "cleanup failed"
             }
-            if let error { metadata["error"] = "\(error.logDescription)" }
-            return metadata
-        }())
+        logger.log(
+            level: outcome == .error ? .error : .info, message,
+            metadata: {
+                var metadata: Logger.Metadata = [
+                    "job.name": "\(plan.kind.rawValue)",
+                    "job.result": "\(outcome.rawValue)",
+                    "job.dry_run": "\(options.dryRun)",
+                    "job.deleted": "\(result.total)",
+                    "job.has_more": "\(result.hasMore)",
+                    "job.duration_ms": "\(result.duration.milliseconds)",
+                ]
+                if result.deleted.count > 1 {
+                    for (name, deleted) in zip(logNames, result.deleted) { metadata["job.deleted.\(name)"] = "\(deleted)" }
+                }
+                if let error { metadata["error"] = "\(error.logDescription)" }
+                return metadata
+            }())
     }
 
     private func audit(_ store: CleanupStore, action: String, details: [(key: String, value: JSONValue)]) throws(JobError) {
@@ -115,11 +121,13 @@ struct CleanupRun {
     private func recordFailure(_ error: JobError, deletedSoFar: Int, store: CleanupStore, started: ContinuousClock.Instant) {
         guard store.connection.isUsable else { return }
         do {
-            try audit(store, action: "SESSION_CLEANUP_ERROR", details: [
-                ("error", .string(error.description)),
-                ("deletedCount", .integer(deletedSoFar)),
-                ("durationMs", .integer(started.duration(to: .now).milliseconds)),
-            ])
+            try audit(
+                store, action: "SESSION_CLEANUP_ERROR",
+                details: [
+                    ("error", .string(error.description)),
+                    ("deletedCount", .integer(deletedSoFar)),
+                    ("durationMs", .integer(started.duration(to: .now).milliseconds)),
+                ])
         } catch {
             logger.warning("could not record the failed cleanup in the audit log", metadata: ["error": "\(error.logDescription)"])
         }

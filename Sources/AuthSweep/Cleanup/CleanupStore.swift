@@ -51,8 +51,8 @@ struct CleanupStore {
         let lines = plan.rows.compactMap { $0.first ?? nil }
         // The line after "Delete on ..." is the scan that finds the rows.
         guard let scan = lines.dropFirst().first(where: { $0.contains("Scan") }),
-              let rowsField = scan.split(separator: " ").first(where: { $0.hasPrefix("rows=") }),
-              let rows = Double(rowsField.dropFirst("rows=".count))
+            let rowsField = scan.split(separator: " ").first(where: { $0.hasPrefix("rows=") }),
+            let rows = Double(rowsField.dropFirst("rows=".count))
         else {
             throw .database(PostgresError(kind: .unexpectedResult, detail: "unexpected EXPLAIN output", location: #function))
         }

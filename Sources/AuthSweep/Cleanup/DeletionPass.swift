@@ -21,7 +21,7 @@ struct DeletionPass {
         let table = try store.pageCount(target)
         let sweep: Bool
         switch scan {
-        case _ where !table.plain: sweep = false   // some rows are not in the table's own pages
+        case _ where !table.plain: sweep = false  // some rows are not in the table's own pages
         case .sweep: sweep = true
         case .index: sweep = false
         case .automatic: sweep = try sweepIsCheaper(tableRows: table.rows)

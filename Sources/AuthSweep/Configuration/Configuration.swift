@@ -126,7 +126,8 @@ extension Configuration {
         var masked = url
         // URI form: scheme://user:password@host
         if let scheme = masked.firstRange(of: "://"), let at = masked[scheme.upperBound...].firstIndex(of: "@"),
-           let colon = masked[scheme.upperBound..<at].firstIndex(of: ":") {
+            let colon = masked[scheme.upperBound..<at].firstIndex(of: ":")
+        {
             masked.replaceSubrange(masked.index(after: colon)..<at, with: "****")
         }
         // key=value form, and ?password= in a URI.

@@ -16,41 +16,56 @@ struct ConfigurationKeys {
         }
     }
 
-    static let all: [Setting] = identifiers + numbers + [
-        Setting(key: "serve.listen", apply: { configuration, value in
-            configuration.listen = value.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
-        }, current: { $0.listen.joined(separator: ",") }),
-        Setting(key: "serve.socket_mode", apply: { configuration, value in
-            guard let mode = UInt32(value, radix: 8), mode <= 0o777 else {
-                throw InvalidValue(message: "must be an octal file mode such as 0660, got '\(value)'")
-            }
-            configuration.socketMode = mode
-        }, current: { "0" + String($0.effectiveSocketMode, radix: 8) }),
-        Setting(key: "serve.socket_group", apply: { configuration, value in
-            configuration.socketGroup = value.isEmpty ? nil : value
-        }, current: { $0.socketGroup ?? "" }),
-        Setting(key: "serve.threads", apply: { configuration, value in
-            configuration.threads = try integer(value, in: 1...256)
-        }, current: { $0.threads.map(String.init) ?? "auto" }),
-        Setting(key: "cleanup.scan", apply: { configuration, value in
-            guard let scan = DeletionScan(rawValue: value) else {
-                throw InvalidValue(message: "must be one of \(DeletionScan.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
-            }
-            configuration.deletionScan = scan
-        }, current: { $0.deletionScan.rawValue }),
-        Setting(key: "log.level", apply: { configuration, value in
-            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-            guard levels.contains(value) else {
-                throw InvalidValue(message: "must be one of \(levels.joined(separator: ", ")), got '\(value)'")
-            }
-            configuration.logLevel = value
-        }, current: { $0.logLevel }),
-    ]
+    static let all: [Setting] =
+        identifiers + numbers + [
+            Setting(
+                key: "serve.listen",
+                apply: { configuration, value in
+                    configuration.listen = value.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+                }, current: { $0.listen.joined(separator: ",") }),
+            Setting(
+                key: "serve.socket_mode",
+                apply: { configuration, value in
+                    guard let mode = UInt32(value, radix: 8), mode <= 0o777 else {
+                        throw InvalidValue(message: "must be an octal file mode such as 0660, got '\(value)'")
+                    }
+                    configuration.socketMode = mode
+                }, current: { "0" + String($0.effectiveSocketMode, radix: 8) }),
+            Setting(
+                key: "serve.socket_group",
+                apply: { configuration, value in
+                    configuration.socketGroup = value.isEmpty ? nil : value
+                }, current: { $0.socketGroup ?? "" }),
+            Setting(
+                key: "serve.threads",
+                apply: { configuration, value in
+                    configuration.threads = try integer(value, in: 1...256)
+                }, current: { $0.threads.map(String.init) ?? "auto" }),
+            Setting(
+                key: "cleanup.scan",
+                apply: { configuration, value in
+                    guard let scan = DeletionScan(rawValue: value) else {
+                        throw InvalidValue(message: "must be one of \(DeletionScan.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
+                    }
+                    configuration.deletionScan = scan
+                }, current: { $0.deletionScan.rawValue }),
+            Setting(
+                key: "log.level",
+                apply: { configuration, value in
+                    let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+                    guard levels.contains(value) else {
+                        throw InvalidValue(message: "must be one of \(levels.joined(separator: ", ")), got '\(value)'")
+                    }
+                    configuration.logLevel = value
+                }, current: { $0.logLevel }),
+        ]
 
     private static func number(_ key: String, _ path: WritableKeyPath<Configuration, Int> & Sendable, _ range: ClosedRange<Int>) -> Setting {
-        Setting(key: key, apply: { configuration, value in
-            configuration[keyPath: path] = try integer(value, in: range)
-        }, current: { String($0[keyPath: path]) })
+        Setting(
+            key: key,
+            apply: { configuration, value in
+                configuration[keyPath: path] = try integer(value, in: range)
+            }, current: { String($0[keyPath: path]) })
     }
 
     private static let numbers: [Setting] = [
@@ -65,12 +80,14 @@ struct ConfigurationKeys {
     ]
 
     private static func identifier(_ key: String, _ path: WritableKeyPath<TableNames, String> & Sendable) -> Setting {
-        Setting(key: key, apply: { configuration, value in
-            guard !value.isEmpty, !value.contains("\0"), value.utf8.count <= 63 else {
-                throw InvalidValue(message: "must be a table or column name of 1 to 63 bytes, got '\(value)'")
-            }
-            configuration.tables[keyPath: path] = value
-        }, current: { $0.tables[keyPath: path] })
+        Setting(
+            key: key,
+            apply: { configuration, value in
+                guard !value.isEmpty, !value.contains("\0"), value.utf8.count <= 63 else {
+                    throw InvalidValue(message: "must be a table or column name of 1 to 63 bytes, got '\(value)'")
+                }
+                configuration.tables[keyPath: path] = value
+            }, current: { $0.tables[keyPath: path] })
     }
 
     private static let identifiers: [Setting] = [

@@ -1,9 +1,10 @@
+import Postgres
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Postgres
 
 /// How to open a connection: the operator's connection string plus the
 /// timeouts every authsweep connection runs with.

@@ -36,8 +36,10 @@ public struct InstallationCheck: Sendable {
             }
         } catch {
             if case .database(let failure) = error, failure.kind == .connectionFailed {
-                findings.append(Finding(ok: false, message: "the database cannot be reached: \(failure.detail)",
-                                        fix: "check DATABASE_URL (or the PG* variables) and that PostgreSQL is running"))
+                findings.append(
+                    Finding(
+                        ok: false, message: "the database cannot be reached: \(failure.detail)",
+                        fix: "check DATABASE_URL (or the PG* variables) and that PostgreSQL is running"))
                 return (findings, false)
             }
             findings.append(Finding(ok: false, message: "the database check failed: \(error.logDescription)", fix: nil))
@@ -62,8 +64,9 @@ public struct InstallationCheck: Sendable {
             if access(directory, W_OK) == 0 {
                 return Finding(ok: true, message: "the socket directory \(directory) is writable", fix: nil)
             }
-            return Finding(ok: false, message: "the socket directory \(directory) is not writable by this user",
-                           fix: "create it and give it to the service user (systemd: RuntimeDirectory=)")
+            return Finding(
+                ok: false, message: "the socket directory \(directory) is not writable by this user",
+                fix: "create it and give it to the service user (systemd: RuntimeDirectory=)")
         }
     }
 
@@ -85,7 +88,9 @@ public struct InstallationCheck: Sendable {
         for table in Set((timestampColumns + otherColumns).map(\.0)).sorted() {
             if try store.run("SELECT to_regclass(\(try store.catalog.quote(table).quoted)) IS NULL").value() == "t" {
                 missingTables.insert(table)
-                findings.append(Finding(ok: false, message: "table \"\(table)\" does not exist", fix: "create it (see deploy/schema.sql) or set its name in the config file"))
+                findings.append(
+                    Finding(
+                        ok: false, message: "table \"\(table)\" does not exist", fix: "create it (see deploy/schema.sql) or set its name in the config file"))
             }
         }
         for (table, column) in timestampColumns where !missingTables.contains(table) {
@@ -98,7 +103,9 @@ public struct InstallationCheck: Sendable {
         }
         for (table, column) in otherColumns where !missingTables.contains(table) {
             if try store.catalog.columnType(table: table, column: column) == nil {
-                findings.append(Finding(ok: false, message: "column \"\(column)\" of table \"\(table)\" does not exist", fix: "fix the column or its name in the config file"))
+                findings.append(
+                    Finding(
+                        ok: false, message: "column \"\(column)\" of table \"\(table)\" does not exist", fix: "fix the column or its name in the config file"))
             }
         }
         if !missingTables.contains(tables.session) {
@@ -112,15 +119,16 @@ public struct InstallationCheck: Sendable {
     private func expiryIndexFinding(_ store: CleanupStore) throws(JobError) -> Finding {
         let tables = configuration.tables
         let table = try store.catalog.quote(tables.session)
-        let indexed = try store.run(
-            """
-            SELECT EXISTS (
-                SELECT 1 FROM pg_catalog.pg_index i
-                JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-                WHERE i.indrelid = to_regclass(\(table.quoted)) AND a.attname = \(tables.sessionExpires) AND i.indisvalid
-            )
-            """
-        ).value() == "t"
+        let indexed =
+            try store.run(
+                """
+                SELECT EXISTS (
+                    SELECT 1 FROM pg_catalog.pg_index i
+                    JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                    WHERE i.indrelid = to_regclass(\(table.quoted)) AND a.attname = \(tables.sessionExpires) AND i.indisvalid
+                )
+                """
+            ).value() == "t"
         if indexed {
             return Finding(ok: true, message: "\(table) has an index on \"\(tables.sessionExpires)\"", fix: nil)
         }
