@@ -13,11 +13,7 @@ struct CleanupAuthCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        try runCommand {
-            let configuration = try common.loadConfiguration()
-            let logger = common.makeLogger(configuration, defaultLevel: .critical)
-            let jobs = CleanupJobs(configuration: configuration, logger: logger)
-            let database = DatabaseSession(settings: DatabaseSettings(configuration: configuration))
+        try runJob(common) { jobs, database, configuration in
             if cleanup.verbose && !cleanup.json {
                 print(
                     "Deleting login attempts and auth audit entries older than \(configuration.authRetentionHours) h, and expired or revoked user sessions, in batches of \(configuration.batchSize)\(cleanup.dryRun ? " (dry run)" : "")"

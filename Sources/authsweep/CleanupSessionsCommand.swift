@@ -17,11 +17,7 @@ struct CleanupSessionsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        try runCommand {
-            let configuration = try common.loadConfiguration()
-            let logger = common.makeLogger(configuration, defaultLevel: .critical)
-            let jobs = CleanupJobs(configuration: configuration, logger: logger)
-            let database = DatabaseSession(settings: DatabaseSettings(configuration: configuration))
+        try runJob(common) { jobs, database, configuration in
             let human = !cleanup.json
             try withJSONFailure(json: cleanup.json) { () throws(JobError) in
                 if stats && human { print("Before: " + describe(try jobs.sessionStats(on: database))) }

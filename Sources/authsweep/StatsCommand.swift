@@ -15,10 +15,7 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        try runCommand {
-            let configuration = try common.loadConfiguration()
-            let jobs = CleanupJobs(configuration: configuration, logger: common.makeLogger(configuration, defaultLevel: .critical))
-            let database = DatabaseSession(settings: DatabaseSettings(configuration: configuration))
+        try runJob(common) { jobs, database, _ in
             try withJSONFailure(json: json) { () throws(JobError) in
                 let stats = try jobs.sessionStats(on: database)
                 print(json ? APIResponse.body(for: .sessionStats(stats)).serialized : describe(stats))

@@ -1,0 +1,21 @@
+import ArgumentParser
+import AuthSweep
+
+/// Loads the configuration and runs one administration command.
+func runAdmin(_ common: CommonOptions, _ body: (SessionAdministration, DatabaseSession) throws(JobError) -> Void) throws {
+    try runCommand {
+        let configuration = try common.loadConfiguration()
+        let administration = SessionAdministration(configuration: configuration, logger: common.makeLogger(configuration, defaultLevel: .critical))
+        try body(administration, DatabaseSession(settings: DatabaseSettings(configuration: configuration)))
+    }
+}
+
+/// Loads the configuration and runs one cleanup or stats command: the jobs,
+/// a database session, and the configuration they came from.
+func runJob(_ common: CommonOptions, _ body: (CleanupJobs, DatabaseSession, Configuration) throws -> Void) throws {
+    try runCommand {
+        let configuration = try common.loadConfiguration()
+        let jobs = CleanupJobs(configuration: configuration, logger: common.makeLogger(configuration, defaultLevel: .critical))
+        try body(jobs, DatabaseSession(settings: DatabaseSettings(configuration: configuration)), configuration)
+    }
+}
