@@ -46,7 +46,6 @@ let package = Package(
             dependencies: [
                 "AuthSweep",
                 "FastCGI",
-                "Postgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

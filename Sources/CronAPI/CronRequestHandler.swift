@@ -1,7 +1,6 @@
 import AuthSweep
 import FastCGI
 import Logging
-import Postgres
 
 /// One responder thread's request handler: route, authorize, run the job,
 /// answer. Owns that thread's database session.
