@@ -11,12 +11,38 @@ final class ProductionNginxTests {
         try stack.database.insertSessions(5, prefix: "old-", expiringIn: -60)
     }
 
-    @Test("plain HTTP redirects to HTTPS")
-    func redirect() throws {
-        let response = try HTTPClient.request("GET", stack.nginx.plainURL + "/api/cron/cleanup-sessions")
-        #expect(response.status == 301)
-        #expect(response.headers["location"]?.hasPrefix("https://127.0.0.1") == true)
-        #expect(response.headers["location"]?.hasSuffix("/api/cron/cleanup-sessions") == true)
+    @Test("plain HTTP refuses /api/cron without a redirect, and sends anything else to the configured name over HTTPS")
+    func plainHTTP() throws {
+        for path in ["/api/cron/cleanup-sessions", "/api/cron", "/api/cron/health"] {
+            let api = try HTTPClient.request("GET", stack.nginx.plainURL + path, headers: ["Authorization: Bearer \(Stack.secret)"])
+            #expect(api.status == 403, "\(path)")
+            #expect(api.headers["location"] == nil, "no redirect invites the client to send its secret again")
+            #expect(api.body == #"{"error":"HTTPS Required"}"#)
+            #expect(api.headers["cache-control"] == "no-store")
+            #expect(api.headers["content-type"] == "application/json; charset=utf-8")
+        }
+        let other = try HTTPClient.request("GET", stack.nginx.plainURL + "/index.html", headers: ["Host: attacker.example"])
+        #expect(other.status == 301)
+        #expect(other.headers["location"] == "https://cron.example.com/index.html", "the configured name, not the Host header")
+    }
+
+    @Test("nginx's own answers are JSON in UTF-8 and never cached; the worker's headers are not doubled")
+    func nginxAnswers() throws {
+        let unknown = try stack.request("GET", "/nothing-here")
+        let bare = try stack.request("GET", "/api/cron")
+        let tooLarge = try HTTPClient.request(
+            "POST", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
+            headers: ["Authorization: Bearer \(Stack.secret)"], body: String(repeating: "b", count: 64 * 1024))
+        for (response, status) in [(unknown, 404), (bare, 404), (tooLarge, 413)] {
+            #expect(response.status == status)
+            #expect(response.headers["content-type"] == "application/json; charset=utf-8", "\(status)")
+            #expect(response.headers["cache-control"] == "no-store", "\(status)")
+        }
+        let raw = try ChildProcess.run(
+            "/usr/bin/curl", ["-s", "-k", "-i", "-H", "Authorization: Bearer \(Stack.secret)", stack.nginx.baseURL + "/api/cron/cleanup-sessions"])
+        let headerLines = raw.stdout.components(separatedBy: "\r\n\r\n")[0].lowercased().components(separatedBy: "\r\n")
+        #expect(headerLines.filter { $0.hasPrefix("cache-control:") } == ["cache-control: no-store"])
+        #expect(headerLines.filter { $0.hasPrefix("content-type:") } == ["content-type: application/json; charset=utf-8"])
     }
 
     @Test("HTTPS answers with HSTS and refuses TLS older than 1.2")
@@ -63,6 +89,8 @@ final class ProductionNginxTests {
         let limited = try stack.request("GET", "/api/cron/cleanup-auth", token: "guess-0123456789abcdef")
         #expect(limited.status == 429)
         #expect(limited.body == #"{"error":"Too Many Requests"}"#)
+        #expect(limited.headers["content-type"] == "application/json; charset=utf-8")
+        #expect(limited.headers["cache-control"] == "no-store")
     }
 
     @Test("the access log records the request but never the Authorization header or a query string")
