@@ -67,8 +67,9 @@ struct ServeCommand: ParsableCommand {
                     },
                     onStart: {
                         if configuration.socketGroup == nil, configuration.socketMode == nil, addresses.contains(where: { $0.hasPrefix("unix:") }) {
-                            logger.warning(
-                                "the unix socket is open to every local user (mode 0666); set serve.socket_group to nginx's group to restrict it to 0660")
+                            logger.notice(
+                                "the unix socket is mode 0600: only this user can connect; set serve.socket_group to nginx's group (www-data on Debian) to let nginx in"
+                            )
                         }
                         logger.info(
                             "serving",

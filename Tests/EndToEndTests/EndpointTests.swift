@@ -199,14 +199,14 @@ final class EndpointTests {
         #expect(response.json?["deletedCount"] as? Int == 42)
     }
 
-    @Test("with a socket group the worker's unix socket is mode 0660 in that group")
+    @Test("with a socket group the worker's unix socket is mode 0660 in that group, without one 0600, never open to every user")
     func socketPermissions() throws {
         let attributes = try FileManager.default.attributesOfItem(atPath: stack.worker.socketPath)
         if TestUser.isRoot {
             #expect(attributes[.posixPermissions] as? Int == 0o660)
             #expect(attributes[.groupOwnerAccountName] as? String == "www-data")
         } else {
-            #expect(attributes[.posixPermissions] as? Int == 0o666)
+            #expect(attributes[.posixPermissions] as? Int == 0o600)
         }
     }
 

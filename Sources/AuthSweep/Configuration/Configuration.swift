@@ -109,10 +109,10 @@ extension StringProtocol {
 
 extension Configuration {
     /// 0660 when a socket group is set, so only that group (nginx's) can
-    /// connect; without a group nginx's workers are not known, and 0666 lets
-    /// them connect (every request still needs the secret; `serve` warns).
+    /// connect; without a group, 0600: only the worker's own user, never
+    /// every local user (`serve` says how to let nginx in).
     public var effectiveSocketMode: UInt32 {
-        socketMode ?? (socketGroup == nil ? 0o666 : 0o660)
+        socketMode ?? (socketGroup == nil ? 0o600 : 0o660)
     }
 
     /// Every key with its effective value, in the order of the key table.
