@@ -87,8 +87,8 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
-        // The documents and scripts a newcomer meets: no Swift module.
-        .testTarget(name: "RepositoryTests"),
+        // The documents and scripts a newcomer meets.
+        .testTarget(name: "RepositoryTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -6,16 +6,17 @@ import Logging
 public struct CronContext: Sendable {
     public let jobs: CleanupJobs
     public let authorizer: BearerAuthorizer
-    public let metrics: ServiceMetrics?
     /// An HTTP cleanup stops between batches after this and answers
     /// `"hasMore":true`, well before nginx's `fastcgi_read_timeout`.
     public let timeBudget: Duration
     public let logger: Logger
 
+    /// The jobs' metrics, where requests are counted too.
+    public var metrics: ServiceMetrics? { jobs.metrics }
+
     public init(jobs: CleanupJobs, authorizer: BearerAuthorizer, timeBudget: Duration, logger: Logger) {
         self.jobs = jobs
         self.authorizer = authorizer
-        self.metrics = jobs.metrics
         self.timeBudget = timeBudget
         self.logger = logger
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The repository as a newcomer meets it: the README's examples are the
@@ -6,7 +7,7 @@ import Testing
 /// the demo and the tests share keep their promises.
 @Suite("documents and scripts")
 struct RepositoryTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = PackagePaths.root
 
     static func read(_ relativePath: String) throws -> String {
         try String(contentsOfFile: root + "/" + relativePath, encoding: .utf8)
@@ -101,72 +102,15 @@ struct RepositoryTests {
     }
 }
 
-/// A shell command run to its end.
-struct ShellResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-func runShell(_ arguments: [String], environment: [String: String] = [:]) throws -> ShellResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    process.currentDirectoryURL = URL(fileURLWithPath: RepositoryTests.root)
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ShellResult(
-        status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self))
-}
-
-/// Starts a command as the leader of a new process group, with every signal
-/// unblocked and at its default: the test runner's threads block some, and a
-/// child would inherit that, where a shell in a terminal has none blocked.
-func spawnInOwnGroup(_ arguments: [String], environment: [String: String]) throws -> pid_t {
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t(), all = sigset_t()
-    sigemptyset(&none)
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setpgroup(&attributes, 0)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-    var files = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&files)
-    defer { posix_spawn_file_actions_destroy(&files) }
-    let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let argv = arguments.map { strdup($0) } + [nil]
-    let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    let result = posix_spawn(&pid, arguments[0], &files, &attributes, argv, envp)
-    guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
-    return pid
-}
-
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "authsweep-repository-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 @Suite("deploy/render-nginx-site")
 struct RenderNginxSiteTests {
     static let script = RepositoryTests.root + "/deploy/render-nginx-site"
 
-    /// nginx.conf.example with one text changed, in a file of its own.
-    static func example(replacing original: String, with replacement: String) throws -> String {
+    /// nginx.conf.example with one text changed, in a file in `directory`.
+    static func example(replacing original: String, with replacement: String, in directory: ScratchDirectory) throws -> String {
         let site = try RepositoryTests.read("nginx.conf.example")
         #expect(site.contains(original), "the example no longer contains \(original)")
-        let path = try temporaryDirectory() + "/site.conf"
+        let path = directory.path + "/site.conf"
         try site.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -181,8 +125,9 @@ struct RenderNginxSiteTests {
             ("rate=2r/s", "rate=5r/s", ["--rate", "100r/s"]),
         ])
     func missingTextIsAnError(original: String, replacement: String, options: [String]) throws {
-        let example = try Self.example(replacing: original, with: replacement)
-        let result = try runShell([Self.script, "--example", example] + options)
+        let scratch = try ScratchDirectory("render")
+        let example = try Self.example(replacing: original, with: replacement, in: scratch)
+        let result = try ChildProcess.run(Self.script, ["--example", example] + options)
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
         let named = original == "ssl_ciphers" ? "ssl_ciphers" : original.components(separatedBy: "\n")[0]
@@ -191,7 +136,7 @@ struct RenderNginxSiteTests {
 
     @Test("the demo's plain-HTTP site keeps everything but TLS and the redirect")
     func plainHTTP() throws {
-        let result = try runShell([Self.script, "--plain-http", "127.0.0.1:8080", "--workers", "2", "--socket-dir", "/tmp/demo"])
+        let result = try ChildProcess.run(Self.script, ["--plain-http", "127.0.0.1:8080", "--workers", "2", "--socket-dir", "/tmp/demo"])
         #expect(result.status == 0, "\(result.stderr)")
         let site = result.stdout
         #expect(!site.contains("ssl") && !site.contains("443") && !site.contains("listen 80;") && !site.contains("return 301"))
@@ -213,7 +158,7 @@ struct RenderNginxSiteTests {
             ["--plain-http", "127.0.0.1:1", "--certificate", "/c.pem"], ["--socket-dir", "/tmp/a b"],
             ["--workers", "0"], ["--server-name", "a;b"], ["--socket-dir"], ["--bogus"],
         ] {
-            let result = try runShell([Self.script] + options)
+            let result = try ChildProcess.run(Self.script, options)
             #expect(result.status == 64, "\(options)")
             #expect(result.stdout.isEmpty && !result.stderr.isEmpty, "\(options)")
         }
@@ -224,13 +169,16 @@ struct RenderNginxSiteTests {
 struct ServicesScriptTests {
     /// Runs `body` in bash with scripts/services.sh sourced and the policy
     /// file at `policy`.
-    static func bash(_ body: String, policy: String) throws -> ShellResult {
-        try runShell(["/bin/bash", "-c", "source scripts/services.sh\n" + body], environment: ["AUTHSWEEP_POLICY_RC_D": policy])
+    static func bash(_ body: String, policy: String) throws -> (status: Int32, stdout: String, stderr: String) {
+        try ChildProcess.run("/bin/bash", ["-c", sourced + body], environment: ["AUTHSWEEP_POLICY_RC_D": policy])
     }
+
+    static let sourced = "source '\(RepositoryTests.root)/scripts/services.sh'\n"
 
     @Test("the policy-rc.d that holds services back is there while packages install and gone after a failure")
     func policyGoneAfterFailure() throws {
-        let policy = try temporaryDirectory() + "/policy-rc.d"
+        let scratch = try ScratchDirectory("policy")
+        let policy = scratch.path + "/policy-rc.d"
         // The command sees the policy (exit 101 refuses every start), then fails like apt-get would.
         let failing = try Self.bash(
             """
@@ -249,25 +197,27 @@ struct ServicesScriptTests {
 
     @Test("an interrupted install still removes the policy-rc.d", arguments: [SIGINT, SIGTERM, SIGHUP])
     func policyGoneAfterSignal(signal: Int32) throws {
-        let policy = try temporaryDirectory() + "/policy-rc.d"
-        let script = "source '\(RepositoryTests.root)/scripts/services.sh'\nwithout_service_starts sleep 30"
-        let pid = try spawnInOwnGroup(["/bin/bash", "-c", script], environment: ["AUTHSWEEP_POLICY_RC_D": policy])
+        let scratch = try ScratchDirectory("policy")
+        let policy = scratch.path + "/policy-rc.d"
+        let install = try ChildProcess(
+            "/bin/bash", ["-c", Self.sourced + "without_service_starts sleep 30"], environment: ["AUTHSWEEP_POLICY_RC_D": policy],
+            ownProcessGroup: true)
         let appeared = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: policy), Date() < appeared { usleep(20_000) }
         #expect(FileManager.default.fileExists(atPath: policy), "the policy file was never written")
         let signalled = Date()
-        kill(-pid, signal)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        install.signalGroup(signal)
+        install.waitUntilExit()
         // The shell may go first; the subshell that owns the file follows.
-        while kill(-pid, 0) == 0, Date().timeIntervalSince(signalled) < 20 { usleep(20_000) }
+        while kill(-install.processIdentifier, 0) == 0, Date().timeIntervalSince(signalled) < 20 { usleep(20_000) }
         #expect(Date().timeIntervalSince(signalled) < 20, "the signal did not stop the install")
         #expect(!FileManager.default.fileExists(atPath: policy))
     }
 
     @Test("an existing policy-rc.d is the administrator's: used and left in place")
     func existingPolicyKept() throws {
-        let policy = try temporaryDirectory() + "/policy-rc.d"
+        let scratch = try ScratchDirectory("policy")
+        let policy = scratch.path + "/policy-rc.d"
         try "#!/bin/sh\nexit 0\n".write(toFile: policy, atomically: true, encoding: .utf8)
         let result = try Self.bash("without_service_starts false; echo $?", policy: policy)
         #expect(result.stdout == "1\n")

@@ -12,8 +12,12 @@ public final class ChildProcess: @unchecked Sendable {
     private var status: Int32?
 
     /// Starts `executable` with `arguments`, adding `environment` to this
-    /// process's environment (a nil value removes a variable).
-    public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) throws {
+    /// process's environment (a nil value removes a variable). The child
+    /// starts with every signal unblocked and at its default action, as
+    /// from a shell (the test runner's threads block some, and a child
+    /// would inherit that); with `ownProcessGroup` it leads a process group
+    /// of its own, which `signalGroup` reaches as a terminal's Ctrl-C does.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], ownProcessGroup: Bool = false) throws {
         var merged = ProcessInfo.processInfo.environment
         // Under AddressSanitizer the test runner itself runs without leak
         // checks (XCTest and Foundation keep allocations until exit); the
@@ -39,8 +43,23 @@ public final class ChildProcess: @unchecked Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if ownProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw TestSetupError("cannot start \(executable): \(String(cString: strerror(result)))")
         }
@@ -86,6 +105,12 @@ public final class ChildProcess: @unchecked Sendable {
 
     public func signal(_ signal: Int32) {
         if isRunning { kill(processIdentifier, signal) }
+    }
+
+    /// Sends `signal` to the child's whole process group (see
+    /// `ownProcessGroup`).
+    public func signalGroup(_ signal: Int32) {
+        kill(-processIdentifier, signal)
     }
 
     /// The exit status, or 128 + signal number if it was killed; -1 while running.
