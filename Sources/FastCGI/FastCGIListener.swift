@@ -30,6 +30,31 @@ public final class FastCGIListener: Sendable {
         if let ownedPath { unlink(ownedPath) }
     }
 
+    /// Whether this is a TCP socket bound to an address other hosts can
+    /// reach (not 127.0.0.0/8 or ::1).
+    public var isTCPBeyondLoopback: Bool {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard status == 0 else { return false }
+        switch Int32(address.ss_family) {
+        case AF_INET:
+            let first = withUnsafeBytes(of: &address) { $0.load(fromByteOffset: MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!, as: UInt8.self) }
+            return first != 127
+        case AF_INET6:
+            let bytes = withUnsafeBytes(of: &address) { raw in
+                Array(raw[MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!..<MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)! + 16])
+            }
+            let loopback = bytes == [UInt8](repeating: 0, count: 15) + [1]
+            let mappedLoopback = bytes.prefix(12).elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]) && bytes[12] == 127
+            return !loopback && !mappedLoopback
+        default:
+            return false
+        }
+    }
+
     /// Parses `unix:/path` or `HOST:PORT` (`[v6]:PORT` for IPv6) and opens it.
     public static func open(_ spec: String, socketMode: UInt32, socketGroup: String? = nil, backlog: Int32 = 1024) throws(FastCGIError) -> FastCGIListener {
         if spec.hasPrefix("unix:") {

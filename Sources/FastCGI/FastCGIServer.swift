@@ -8,36 +8,53 @@ import Glibc
 import Musl
 #endif
 
-/// A pool of responder threads around `FCGX_Accept_r`, sharing the listeners.
+/// A pool of responder threads sharing the listeners. Each accepts and reads
+/// its connections itself, checks every request before libfcgi parses it
+/// (`RequestFramer`), and uses libfcgi on a private socket pair to turn the
+/// request into parameters and the answer into records.
 ///
 /// `run` blocks until SIGTERM or SIGINT; then the threads stop accepting,
 /// finish the request they hold, release their handlers, and `run` returns.
 public final class FastCGIServer: Sendable {
     let listeners: [FastCGIListener]
-    /// Per listener: whether a finished connection is closed at once.
-    /// libfcgi half-closes it and waits for the web server to close its
-    /// end first, so that no unread byte turns the close into a TCP reset
-    /// that could discard the response; a unix socket has no resets, and
-    /// that wait put every responder to sleep once more per request.
+    /// Per listener: whether a finished connection is closed at once (unix
+    /// sockets) or half-closed first (TCP; see `PeerConnection.lingers`).
     let closesAtOnce: [Bool]
     private let threadCount: Int
     let readTimeoutSeconds: Int
+    let limits: FastCGILimits
+    /// The TCP peers allowed in (`FCGI_WEB_SERVER_ADDRS`), or nil for any.
+    let webServers: WebServerAddresses?
+    let onRejection: @Sendable (FastCGIRejection) -> Void
     let stopping = Atomic<Bool>(false)
     /// Why a responder could not start, if one could not.
     private let startFailure = Mutex<FastCGIError?>(nil)
     private let wakeDescriptors: (read: Int32, write: Int32)
 
     /// - Parameters:
-    ///   - readTimeoutSeconds: the longest a responder spends reading one
-    ///     request (and waiting for a kept connection's next one), and the
-    ///     longest one write may block, so that no peer, silent or slow, can
-    ///     hold a responder.
-    public init(listeners: [FastCGIListener], threads: Int, readTimeoutSeconds: Int = 10) throws(FastCGIError) {
+    ///   - readTimeoutSeconds: the longest a connection may take to deliver
+    ///     a whole request (or stay idle between kept-alive requests), and
+    ///     to take an answer.
+    ///   - limits: what one request may carry; a connection beyond them is closed.
+    ///   - webServers: the only TCP peers let in, if given.
+    ///   - onRejection: told of every connection closed for breaking a rule;
+    ///     called on responder threads.
+    public init(
+        listeners: [FastCGIListener],
+        threads: Int,
+        readTimeoutSeconds: Int = 10,
+        limits: FastCGILimits = .default,
+        webServers: WebServerAddresses? = nil,
+        onRejection: @escaping @Sendable (FastCGIRejection) -> Void = { _ in }
+    ) throws(FastCGIError) {
         precondition(!listeners.isEmpty, "a FastCGI server needs at least one listener")
         self.listeners = listeners
         closesAtOnce = listeners.map { Self.isUnixDomain($0.descriptor) }
         self.threadCount = max(1, threads)
         self.readTimeoutSeconds = max(1, readTimeoutSeconds)
+        self.limits = limits
+        self.webServers = webServers
+        self.onRejection = onRejection
         var pipeDescriptors: [Int32] = [0, 0]
         try systemCall("pipe") { pipe(&pipeDescriptors) }
         pipeDescriptors.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) }
@@ -56,6 +73,12 @@ public final class FastCGIServer: Sendable {
         onStart: () -> Void = {}
     ) throws(FastCGIError) {
         guard FCGX_Init() == 0 else { throw FastCGIError(operation: "FCGX_Init failed", code: 0) }
+        guard try LibFCGIResponder().fits(bytes: limits.requestBytes) else {
+            throw FastCGIError(
+                operation:
+                    "a request of \(limits.parameterBytes) bytes of parameters does not fit this host's socket buffers (net.core.wmem_max); lower serve.max_params_bytes or raise net.core.wmem_max",
+                code: 0)
+        }
         for listener in listeners {
             try prepare(listener)
         }
@@ -68,17 +91,17 @@ public final class FastCGIServer: Sendable {
         sigaddset(&stopSignals, SIGINT)
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
-        let deadlines = ReadDeadlines(slots: threadCount, limitSeconds: readTimeoutSeconds)
         let listenerDescriptors = listeners.map(\.descriptor)
         let stopDescriptor = wakeDescriptors.read
-        var bodies: [@Sendable () -> Void] = [{ [self] in watchdogLoop(deadlines) }]
+        var bodies: [@Sendable () -> Void] = []
         for index in 0..<threadCount {
             // Made on the responder thread that owns it; a failure there
             // (out of descriptors) is reported and stops the server.
             bodies.append { [self] in
                 do throws(FastCGIError) {
                     let events = try ResponderEvents(listeners: listenerDescriptors, stop: stopDescriptor)
-                    responderLoop(slot: index, handler: makeHandler(index), events: events, deadlines: deadlines)
+                    let libfcgi = try LibFCGIResponder()
+                    responderLoop(handler: makeHandler(index), events: events, libfcgi: libfcgi)
                 } catch {
                     startFailure.withLock { $0 = $0 ?? error }
                     kill(getpid(), SIGTERM)
@@ -120,23 +143,13 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Non-blocking accept lets many threads poll one socket without one of
-    /// them sleeping inside accept() after another took the connection; the
-    /// receive/send timeouts are inherited by every accepted connection.
+    /// them sleeping inside accept() after another took the connection.
+    /// (Accepted sockets inherit neither O_NONBLOCK nor a listener's
+    /// timeouts on Linux: accept4 makes each one non-blocking, and the
+    /// responder loop keeps its deadlines.)
     private func prepare(_ listener: FastCGIListener) throws(FastCGIError) {
         let descriptor = listener.descriptor
         let flags = try systemCall("fcntl(F_GETFL)") { fcntl(descriptor, F_GETFL) }
         try systemCall("fcntl(F_SETFL)") { fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) }
-        var timeout = timeval(tv_sec: readTimeoutSeconds, tv_usec: 0)
-        let size = socklen_t(MemoryLayout<timeval>.size)
-        try systemCall("setsockopt(SO_RCVTIMEO)") { setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, size) }
-        try systemCall("setsockopt(SO_SNDTIMEO)") { setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, size) }
-    }
-
-    /// Enforces the read deadlines until the server stops.
-    private func watchdogLoop(_ deadlines: ReadDeadlines) {
-        while !stopping.load(ordering: .sequentiallyConsistent) {
-            usleep(200_000)
-            deadlines.enforce()
-        }
     }
 }

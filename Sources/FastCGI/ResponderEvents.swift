@@ -7,7 +7,7 @@ import Musl
 #endif
 
 /// One responder thread's epoll set: the shared listeners, the stop pipe,
-/// and the web-server connections this thread keeps alive.
+/// and the web-server connections this thread accepted.
 ///
 /// The listeners are registered with `EPOLLEXCLUSIVE`, so a new connection
 /// wakes one waiting responder rather than all of them (with `poll` every
@@ -17,14 +17,14 @@ final class ResponderEvents {
     enum Source: Equatable {
         case listener(Int)
         case stop
-        case kept(Int32)
+        case connection(Int32)
     }
 
     private let descriptor: Int32
-    private var ready = [epoll_event](repeating: epoll_event(), count: 16)
+    private var ready = [epoll_event](repeating: epoll_event(), count: 64)
 
     private static let stopTag = UInt64.max
-    private static let keptFlag: UInt64 = 1 << 32
+    private static let connectionFlag: UInt64 = 1 << 32
 
     init(listeners: [Int32], stop: Int32) throws(FastCGIError) {
         descriptor = try systemCall("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
@@ -43,15 +43,24 @@ final class ResponderEvents {
         close(descriptor)
     }
 
-    /// Watches a kept connection for its next request (or its closing).
-    func watch(kept socket: Int32) throws(FastCGIError) {
-        try add(socket, tag: Self.keptFlag | UInt64(UInt32(bitPattern: socket)), events: EPOLLIN.rawValue)
+    /// Watches a connection for bytes to read. (Closing its descriptor
+    /// removes it from the set.)
+    func watch(connection socket: Int32) throws(FastCGIError) {
+        var event = Self.event(for: socket, writable: false)
+        try systemCall("epoll_ctl") { epoll_ctl(descriptor, EPOLL_CTL_ADD, socket, &event) }
     }
 
-    /// Stops watching a kept connection, before it is served or closed.
-    func forget(kept socket: Int32) {
-        var unused = epoll_event()
-        _ = epoll_ctl(descriptor, EPOLL_CTL_DEL, socket, &unused)
+    /// Waits on a connection for room to write (`writable`) or for bytes to read.
+    func change(connection socket: Int32, writable: Bool) {
+        var event = Self.event(for: socket, writable: writable)
+        _ = epoll_ctl(descriptor, EPOLL_CTL_MOD, socket, &event)
+    }
+
+    private static func event(for socket: Int32, writable: Bool) -> epoll_event {
+        var event = epoll_event()
+        event.events = writable ? EPOLLOUT.rawValue : EPOLLIN.rawValue
+        event.data.u64 = connectionFlag | UInt64(UInt32(bitPattern: socket))
+        return event
     }
 
     /// Waits up to `timeoutMilliseconds` (-1: no limit) for sources to be ready.
@@ -63,7 +72,7 @@ final class ResponderEvents {
         return ready[0..<Int(count)].map { event in
             let tag = event.data.u64
             if tag == Self.stopTag { return .stop }
-            if tag & Self.keptFlag != 0 { return .kept(Int32(bitPattern: UInt32(truncatingIfNeeded: tag))) }
+            if tag & Self.connectionFlag != 0 { return .connection(Int32(bitPattern: UInt32(truncatingIfNeeded: tag))) }
             return .listener(Int(tag))
         }
     }

@@ -51,9 +51,22 @@ struct ServeCommand: ParsableCommand {
                     : addresses.map { address throws(FastCGIError) in
                         try FastCGIListener.open(address, socketMode: configuration.effectiveSocketMode, socketGroup: configuration.socketGroup)
                     }
-                let server = try FastCGIServer(listeners: listeners, threads: threadCount, readTimeoutSeconds: configuration.readTimeoutSeconds)
+                let metrics = ServiceMetrics()
+                metrics.registerConnectionRejections(reasons: FastCGIRejection.allCases.map(\.rawValue))
+                let rejections = RejectionLog(logger: logger)
+                let webServers = try WebServerAddresses.fromEnvironment()
+                let server = try FastCGIServer(
+                    listeners: listeners,
+                    threads: threadCount,
+                    readTimeoutSeconds: configuration.readTimeoutSeconds,
+                    limits: FastCGILimits(parameterBytes: configuration.maxParameterBytes, parameterCount: configuration.maxParameters),
+                    webServers: webServers,
+                    onRejection: { rejection in
+                        metrics.connectionRejected(reason: rejection.rawValue)
+                        rejections.record(rejection)
+                    })
                 let context = CronContext(
-                    jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: ServiceMetrics()),
+                    jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: metrics),
                     authorizer: BearerAuthorizer(secrets: secrets.accepted),
                     timeBudget: .seconds(configuration.httpTimeBudgetSeconds),
                     logger: logger
@@ -69,6 +82,11 @@ struct ServeCommand: ParsableCommand {
                         if configuration.socketGroup == nil, configuration.socketMode == nil, addresses.contains(where: { $0.hasPrefix("unix:") }) {
                             logger.notice(
                                 "the unix socket is mode 0600: only this user can connect; set serve.socket_group to nginx's group (www-data on Debian) to let nginx in"
+                            )
+                        }
+                        for listener in listeners where webServers == nil && listener.isTCPBeyondLoopback {
+                            logger.warning(
+                                "\(listener.address) accepts FastCGI from other hosts: anyone who reaches it can send requests; set FCGI_WEB_SERVER_ADDRS to nginx's address, or listen on a unix socket or 127.0.0.1"
                             )
                         }
                         logger.info(

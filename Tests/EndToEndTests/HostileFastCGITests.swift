@@ -2,6 +2,13 @@ import Foundation
 import TestSupport
 import Testing
 
+/// Resident memory of a process in KiB, from /proc.
+func residentMemoryKiB(_ pid: pid_t) -> Int? {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+    return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }
+}
+
 /// Threads of a process, from /proc.
 func threadCount(_ pid: pid_t) -> Int {
     ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).count
@@ -111,28 +118,88 @@ final class HostileFastCGITests {
         #expect(Date().timeIntervalSince(started) < 8, "the worker cut the connection near its 2 s deadline")
     }
 
-    @Test("tens of thousands of parameters and a parameter of a megabyte are answered normally")
-    func hugeParameters() throws {
+    /// The worker's count of connections closed for `reason`, from its metrics.
+    func rejections(_ reason: String) throws -> Int {
+        let body = try stack.request("GET", "/api/cron/metrics/1").body
+        let line = body.split(separator: "\n").first { $0.hasPrefix("authsweep_fastcgi_rejected_connections_total{reason=\"\(reason)\"}") }
+        return try #require(line.flatMap { Int($0.split(separator: " ").last ?? "") }, "no counter for \(reason)")
+    }
+
+    @Test(
+        "declared parameter lengths that crash libfcgi are refused at once; the worker keeps its pid and its memory",
+        arguments: [(0x3fff_ffff, 0x3fff_ffff), (0x7fff_ffff, 0x7fff_ffff), (0x3fff_fffe, 0x3fff_fffe), (0x7fff_ffff, 1)])
+    func declaredLengths(nameLength: Int, valueLength: Int) throws {
+        let pid = stack.worker.process.processIdentifier
+        let threads = threadCount(pid)
+        let before = try rejections("parameters_too_large")
+        // The 32 bytes of the report, five times: what systemd's start limit
+        // would have turned into a worker left down.
+        let attack =
+            FastCGIRecord.begin()
+            + FastCGIRecord.record(FastCGIRecord.params, content: FastCGIRecord.lengthPrefix(nameLength) + FastCGIRecord.lengthPrefix(valueLength))
+        for _ in 0..<5 {
+            let connection = try FastCGIConnection(unixSocket: socket)
+            connection.send(attack)
+            let started = Date()
+            #expect(connection.receiveAll().isEmpty)
+            #expect(Date().timeIntervalSince(started) < 1, "closed as soon as the lengths arrived, not at the read deadline")
+        }
+        #expect(stack.worker.process.isRunning && stack.worker.process.processIdentifier == pid)
+        let residentKiB = try #require(residentMemoryKiB(pid))
+        #expect(residentKiB < 256 * 1024)
+        try expectStillServing(threads: threads)
+        #expect(try rejections("parameters_too_large") == before + 5)
+    }
+
+    @Test("parameters within the limits are answered; beyond them the connection is closed and counted")
+    func parameterLimits() throws {
         let threads = threadCount(stack.worker.process.processIdentifier)
-        var pairs: [(String, [UInt8])] = [
+        let base: [(String, [UInt8])] = [
             ("REQUEST_METHOD", Array("GET".utf8)), ("REQUEST_URI", Array("/api/cron/cleanup-sessions".utf8)),
             ("HTTP_AUTHORIZATION", Array("Bearer \(Stack.secret)".utf8)),
         ]
-        pairs += (0..<30_000).map { ("HTTP_X_FILLER_\($0)", Array("value-\($0)".utf8)) }
-        let many = try FastCGIConnection(unixSocket: socket)
-        many.send(FastCGIRecord.begin() + FastCGIRecord.params(pairs) + FastCGIRecord.stdinStream([]))
-        #expect(FastCGIRecord.parseResponse(many.receiveAll())?.status == 200)
-
-        let big = try FastCGIConnection(unixSocket: socket)
-        let megabyte = [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20)
-        big.send(FastCGIRecord.begin() + FastCGIRecord.params(Array(pairs.prefix(3)) + [("HTTP_X_BIG", megabyte)]) + FastCGIRecord.stdinStream([]))
-        #expect(FastCGIRecord.parseResponse(big.receiveAll())?.status == 200)
-
+        func status(_ pairs: [(String, [UInt8])]) throws -> Int? {
+            let connection = try FastCGIConnection(unixSocket: socket)
+            connection.send(FastCGIRecord.begin() + FastCGIRecord.params(pairs) + FastCGIRecord.stdinStream([]))
+            return FastCGIRecord.parseResponse(connection.receiveAll())?.status
+        }
+        let filler = (0..<2_000).map { ("HTTP_X_FILLER_\($0)", Array("value-\($0)".utf8)) }
+        let tooManyBefore = try rejections("too_many_parameters")
+        let tooLargeBefore = try rejections("parameters_too_large")
+        // Defaults: 1,000 parameters and 128 KiB, far above nginx's ~33 KiB of headers.
+        #expect(try status(base + filler.prefix(900)) == 200)
+        #expect(try status(base + filler) == nil)
+        #expect(try status(base + [("HTTP_X_BIG", [UInt8](repeating: 97, count: 100_000))]) == 200)
+        #expect(try status(base + [("HTTP_X_BIG", [UInt8](repeating: 97, count: 1 << 20))]) == nil)
         let hugeToken = try FastCGIConnection(unixSocket: socket)
         hugeToken.send(
             FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer " + String(repeating: "x", count: 1 << 20)))
-        #expect(FastCGIRecord.parseResponse(hugeToken.receiveAll())?.status == 401)
+        #expect(FastCGIRecord.parseResponse(hugeToken.receiveAll()) == nil)
+        #expect(try rejections("too_many_parameters") == tooManyBefore + 1)
+        #expect(try rejections("parameters_too_large") == tooLargeBefore + 2)
         try expectStillServing(threads: threads)
+    }
+
+    @Test("peers that pipeline kept-alive requests and never read hold no responder and do not delay SIGTERM")
+    func pipeliningPeersThatNeverRead() throws {
+        // Six peers against two responders; each sends more requests than
+        // its answers fit in a socket buffer and never reads one.
+        let request = FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-auth", keepConnection: true)
+        let burst = Array([[UInt8]](repeating: request, count: 5_000).joined())
+        var peers: [FastCGIConnection] = []
+        for _ in 0..<6 {
+            let peer = try FastCGIConnection(unixSocket: socket)
+            #expect(peer.sendWithoutWaiting(burst) > 0)
+            peers.append(peer)
+        }
+        usleep(500_000)
+        for peer in peers { _ = peer.sendWithoutWaiting(burst) }
+        let started = Date()
+        #expect(try directStats() == 200)
+        #expect(Date().timeIntervalSince(started) < 1, "a fresh request is answered while the peers' answers pile up")
+        let stopping = Date()
+        #expect(try stack.worker.stop() == 0)
+        #expect(Date().timeIntervalSince(stopping) < 2, "SIGTERM is not held up by the stuck peers")
     }
 
     @Test("connections closed in the middle of a response or a request body do not hurt the worker")
@@ -171,8 +238,8 @@ final class HostileFastCGITests {
 
     @Test("peers that keep their end open after the answer do not hold the responders")
     func lingeringPeers() throws {
-        // libfcgi by itself half-closes and then waits up to 2 s for the
-        // peer to close too; on a unix socket the worker closes at once.
+        // On a unix socket the worker closes at once after the answer: no
+        // wait for the peer (libfcgi's own close would have waited 2 s).
         var lingering: [FastCGIConnection] = []
         for _ in 0..<4 {  // two per responder
             let connection = try FastCGIConnection(unixSocket: socket)

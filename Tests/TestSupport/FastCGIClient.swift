@@ -23,7 +23,36 @@ public final class FastCGIConnection {
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// Connects to a worker's TCP listener on loopback.
+    public init(host: String = "127.0.0.1", port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, host, &address.sin_addr)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else {
+            close(descriptor)
+            throw TestSetupError("cannot connect to \(host):\(port): \(String(cString: strerror(errno)))")
+        }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     deinit { close(descriptor) }
+
+    /// Sends what the socket takes without waiting; the count sent.
+    public func sendWithoutWaiting(_ bytes: [UInt8]) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if written <= 0 { break }
+            offset += written
+        }
+        return offset
+    }
 
     /// Sends `bytes`; false if the peer closed the connection.
     @discardableResult
@@ -116,7 +145,7 @@ public enum FastCGIRecord {
         return output + record(type, requestID: requestID, content: [])
     }
 
-    private static func lengthPrefix(_ length: Int) -> [UInt8] {
+    public static func lengthPrefix(_ length: Int) -> [UInt8] {
         length < 128 ? [UInt8(length)] : [UInt8((length >> 24) & 0x7f) | 0x80, UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff)]
     }
 

@@ -27,6 +27,10 @@ public struct Configuration: Sendable {
     public var socketMode: UInt32?
     public var socketGroup: String?
     public var readTimeoutSeconds = 10
+    /// Most bytes of FastCGI parameters in one request (nginx sends at most about 33 KiB).
+    public var maxParameterBytes = 128 * 1024
+    /// Most FastCGI parameters in one request (nginx sends about 20 plus one per header).
+    public var maxParameters = 1_000
     public var logLevel = "info"
     /// `DATABASE_URL`; when unset libpq's `PG*` variables apply.
     public var databaseURL: String?

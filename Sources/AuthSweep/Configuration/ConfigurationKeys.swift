@@ -77,6 +77,8 @@ struct ConfigurationKeys {
         number("database.lock_timeout_ms", \.lockTimeoutMilliseconds, 0...3_600_000),
         number("database.connect_timeout_seconds", \.connectTimeoutSeconds, 1...300),
         number("serve.read_timeout_seconds", \.readTimeoutSeconds, 1...3_600),
+        number("serve.max_params_bytes", \.maxParameterBytes, 4_096...16_777_216),
+        number("serve.max_params", \.maxParameters, 64...100_000),
     ]
 
     private static func identifier(_ key: String, _ path: WritableKeyPath<TableNames, String> & Sendable) -> Setting {
