@@ -1,22 +1,45 @@
 /// Checks `Authorization: Bearer <token>` against the configured secrets.
 public struct BearerAuthorizer: Sendable {
-    private let secrets: [[UInt8]]
-
-    /// `secrets`: the current secret and, during a rotation, the previous one.
-    public init(secrets: [[UInt8]]) {
-        self.secrets = secrets.filter { !$0.isEmpty }
+    /// What a request's credential opens.
+    public enum Access: Sendable, Equatable {
+        case denied
+        /// The metrics token: read-only views only.
+        case readOnly
+        /// A cron secret: everything.
+        case full
     }
 
-    /// True when exactly one Authorization header was sent and its token
-    /// equals one of the secrets. Every secret is compared, in constant time,
-    /// so the answer's timing says nothing about which bytes matched.
-    public func isAuthorized(headerValues: [[UInt8]]) -> Bool {
-        guard headerValues.count == 1, let token = Self.bearerToken(in: headerValues[0]) else { return false }
-        var matched = false
+    private let secrets: [[UInt8]]
+    private let readOnlyTokens: [[UInt8]]
+
+    /// - Parameters:
+    ///   - secrets: the current secret and, during a rotation, the previous one.
+    ///   - readOnlyTokens: the metrics token, if one is configured.
+    public init(secrets: [[UInt8]], readOnlyTokens: [[UInt8]] = []) {
+        self.secrets = secrets.filter { !$0.isEmpty }
+        self.readOnlyTokens = readOnlyTokens.filter { !$0.isEmpty }
+    }
+
+    /// `.full` or `.readOnly` when exactly one Authorization header was sent
+    /// and its token equals a secret or a read-only token. Every one is
+    /// compared, in constant time, so the answer's timing says nothing about
+    /// which bytes matched, or which kind of token was close.
+    public func access(headerValues: [[UInt8]]) -> Access {
+        guard headerValues.count == 1, let token = Self.bearerToken(in: headerValues[0]) else { return .denied }
+        var full = false
+        var readOnly = false
         for secret in secrets {
-            matched = Self.constantTimeEquals(token, secret) || matched
+            full = Self.constantTimeEquals(token, secret) || full
         }
-        return matched
+        for readOnlyToken in readOnlyTokens {
+            readOnly = Self.constantTimeEquals(token, readOnlyToken) || readOnly
+        }
+        return full ? .full : readOnly ? .readOnly : .denied
+    }
+
+    /// True when the credential is a cron secret.
+    public func isAuthorized(headerValues: [[UInt8]]) -> Bool {
+        access(headerValues: headerValues) == .full
     }
 
     /// The token of a `Bearer` credential: the scheme name in any case, then

@@ -10,6 +10,8 @@ public struct CronContext: Sendable {
     /// `"hasMore":true`, well before nginx's `fastcgi_read_timeout`.
     public let timeBudget: Duration
     public let logger: Logger
+    /// The worker's last health answer, shared by its threads.
+    public let health: HealthCache
 
     /// The jobs' metrics, where requests are counted too.
     public var metrics: ServiceMetrics? { jobs.metrics }
@@ -19,5 +21,6 @@ public struct CronContext: Sendable {
         self.authorizer = authorizer
         self.timeBudget = timeBudget
         self.logger = logger
+        health = HealthCache()
     }
 }

@@ -33,9 +33,11 @@ public final class CronRequestHandler: FastCGIHandler {
             context.metrics?.databaseError(.health)
         }
         let duration = started.duration(to: .now)
-        // The metadata is built only when the line is logged.
+        // The metadata is built only when the line is logged. Health checks
+        // are anonymous and may come in floods: their lines are debug (a
+        // change of answer is logged above).
         logger.log(
-            level: response.status >= 500 ? .error : .info, "request",
+            level: decision == .endpoint(.health) ? .debug : response.status >= 500 ? .error : .info, "request",
             metadata: {
                 var metadata: Logger.Metadata = [
                     "request.method": "\(method)",
@@ -73,8 +75,12 @@ public final class CronRequestHandler: FastCGIHandler {
         case .methodNotAllowed(let allowed): return .methodNotAllowed(allowed: allowed)
         case .endpoint(let matched): endpoint = matched
         }
-        if endpoint.requiresSecret, !context.authorizer.isAuthorized(headerValues: request.values("HTTP_AUTHORIZATION")) {
-            return .unauthorized
+        if endpoint.requiresSecret {
+            switch context.authorizer.access(headerValues: request.values("HTTP_AUTHORIZATION")) {
+            case .full: break
+            case .readOnly where endpoint.acceptsReadOnlyToken: break
+            case .readOnly, .denied: return .unauthorized
+            }
         }
         let jobs = context.jobs
         let budget = CleanupOptions(timeBudget: context.timeBudget)
@@ -89,7 +95,11 @@ public final class CronRequestHandler: FastCGIHandler {
             case .metrics:
                 return .metrics(context.metrics?.exposition() ?? [])
             case .health:
-                return .health(databaseReachable: jobs.databaseIsReachable(on: database))
+                let answer = context.health.databaseReachable { jobs.databaseIsReachable(on: database) }
+                if answer.changed {
+                    logger.log(level: answer.reachable ? .notice : .warning, "health: the database is \(answer.reachable ? "reachable again" : "unreachable")")
+                }
+                return .health(databaseReachable: answer.reachable)
             }
         } catch {
             return .failed(error)

@@ -10,4 +10,8 @@ public enum Endpoint: String, Sendable, CaseIterable {
 
     /// Every endpoint but the health check needs the Bearer secret.
     public var requiresSecret: Bool { self != .health }
+
+    /// Read-only views that the metrics token opens too (the cron secret
+    /// opens everything); it never starts a cleanup.
+    public var acceptsReadOnlyToken: Bool { self == .metrics }
 }

@@ -58,6 +58,19 @@ public final class PGConnection {
         PQfinish(handle)
     }
 
+    /// The value this connection was opened with for a libpq keyword
+    /// (`PQconninfo`), nil when it has none.
+    public func parameter(_ keyword: String) -> String? {
+        guard let options = PQconninfo(handle) else { return nil }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let name = option.pointee.keyword {
+            if String(cString: name) == keyword { return option.pointee.val.map { String(cString: $0) } }
+            option += 1
+        }
+        return nil
+    }
+
     /// Whether the connection is still usable; after a lost connection the
     /// owner should drop this object and open a new one.
     public var isUsable: Bool {

@@ -15,14 +15,21 @@ struct CheckCommand: ParsableCommand {
             let configuration = try common.loadConfiguration()
             let report = InstallationCheck(configuration: configuration, environment: .current()).examine()
             for finding in report.findings {
-                print("\(finding.ok ? "ok     " : "PROBLEM") \(finding.message)")
+                let label =
+                    switch finding.level {
+                    case .ok: "ok     "
+                    case .warning: "WARNING"
+                    case .problem: "PROBLEM"
+                    }
+                print("\(label) \(finding.message)")
                 if let fix = finding.fix { print("        fix: \(fix)") }
             }
-            let problems = report.findings.filter { !$0.ok }.count
+            let problems = report.findings.filter { $0.level == .problem }.count
             guard problems == 0 else {
                 throw fail("check found \(problems) problem(s)", code: report.databaseReachable ? ExitStatus.jobFailed : ExitStatus.databaseUnavailable)
             }
-            print("All checks passed.")
+            let warnings = report.findings.filter { $0.level == .warning }.count
+            print(warnings == 0 ? "All checks passed." : "All checks passed, with \(warnings) warning(s) above.")
         }
     }
 }

@@ -19,7 +19,7 @@ struct ConfigCommand: ParsableCommand {
             }
             print("DATABASE_URL = \(configuration.maskedDatabaseURL ?? "(unset: libpq's PG* variables apply)")")
             let environment = Environment.current()
-            for name in ["CRON_SECRET", "CRON_SECRET_PREVIOUS"] {
+            for name in ["CRON_SECRET", "CRON_SECRET_PREVIOUS", "METRICS_TOKEN"] {
                 let source = environment[name].map { _ in "set" } ?? environment[name + "_FILE"].map { "from file \($0)" } ?? "unset"
                 print("\(name) = \(source == "unset" ? "(unset)" : "**** (\(source))")")
             }

@@ -1,6 +1,6 @@
+import AuthSweep
 import FastCGI
 import Logging
-import Synchronization
 
 /// Logs connections the worker closed for breaking a rule, at most once a
 /// minute per reason with the count since the last line, so that a hostile
@@ -13,7 +13,7 @@ final class RejectionLog: Sendable {
     }
 
     private static let interval = Duration.seconds(60)
-    private let tallies = Mutex<[FastCGIRejection: Tally]>([:])
+    private let tallies = Locked<[FastCGIRejection: Tally]>([:])
     private let logger: Logger
 
     init(logger: Logger) {

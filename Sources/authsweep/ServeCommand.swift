@@ -67,7 +67,7 @@ struct ServeCommand: ParsableCommand {
                     })
                 let context = CronContext(
                     jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: metrics),
-                    authorizer: BearerAuthorizer(secrets: secrets.accepted),
+                    authorizer: BearerAuthorizer(secrets: secrets.accepted, readOnlyTokens: secrets.metricsToken.map { [$0] } ?? []),
                     timeBudget: .seconds(configuration.httpTimeBudgetSeconds),
                     logger: logger
                 )

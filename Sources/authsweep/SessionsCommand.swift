@@ -37,12 +37,13 @@ struct SessionsCommand: ParsableCommand {
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete the session with this token.", discussion: ExitStatus.helpText)
 
-        @Argument(help: "The session token.") var sessionToken: String
+        @Argument(help: ArgumentHelp(SessionTokenArgument.help, valueName: "session-token")) var sessionToken: String
         @OptionGroup var common: CommonOptions
 
         func run() throws {
+            let token = try SessionTokenArgument.resolve(sessionToken, option: "the session token")
             try runAdmin(common) { administration, database throws(JobError) in
-                let revoked = try administration.revokeSession(token: sessionToken, on: database)
+                let revoked = try administration.revokeSession(token: token, on: database)
                 print("Revoked session \(revoked.sessionID) of user \(revoked.userID).")
             }
         }
@@ -55,12 +56,17 @@ struct SessionsCommand: ParsableCommand {
         )
 
         @Argument(help: "The user's id.") var userID: String
-        @Option(name: .long, help: ArgumentHelp("Keep the session with this token.", valueName: "SESSION_TOKEN")) var except: String?
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Keep the session with this token; - reads it from standard input (kept out of ps and the shell history).", valueName: "SESSION_TOKEN"))
+        var except: String?
         @OptionGroup var common: CommonOptions
 
         func run() throws {
+            let kept = try except.map { token in try SessionTokenArgument.resolve(token, option: "--except") }
             try runAdmin(common) { administration, database throws(JobError) in
-                let deleted = try administration.invalidateSessions(ofUser: userID, exceptToken: except, on: database)
+                let deleted = try administration.invalidateSessions(ofUser: userID, exceptToken: kept, on: database)
                 print("Invalidated \(deleted) session(s) of user \(userID).")
             }
         }

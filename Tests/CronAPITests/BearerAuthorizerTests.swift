@@ -11,6 +11,17 @@ struct BearerAuthorizerTests {
 
     func header(_ text: String) -> [[UInt8]] { [Array(text.utf8)] }
 
+    @Test("a read-only token gives read-only access, never full; a secret gives full access")
+    func accessLevels() {
+        let metrics = Array("metrics-token-0123456789".utf8)
+        let both = BearerAuthorizer(secrets: [secret], readOnlyTokens: [metrics])
+        #expect(both.access(headerValues: header("Bearer metrics-token-0123456789")) == .readOnly)
+        #expect(!both.isAuthorized(headerValues: header("Bearer metrics-token-0123456789")))
+        #expect(both.access(headerValues: header("Bearer s3cret-value-0123456789")) == .full)
+        #expect(both.access(headerValues: header("Bearer metrics-token-012345678")) == .denied)
+        #expect(authorizer.access(headerValues: header("Bearer metrics-token-0123456789")) == .denied, "no token configured, none accepted")
+    }
+
     @Test("the exact secret after 'Bearer ' is accepted")
     func acceptsExactSecret() {
         #expect(authorizer.isAuthorized(headerValues: header("Bearer s3cret-value-0123456789")))

@@ -1,4 +1,5 @@
 import FastCGI
+import Foundation
 import InMemoryLogging
 import Logging
 import Testing
@@ -13,6 +14,7 @@ import Testing
 @Suite("the request handler, in process")
 struct CronRequestHandlerTests {
     static let secret = "in-process-secret-0123456789"
+    static let metricsToken = "in-process-metrics-token-0123"
 
     final class Harness {
         let logs = InMemoryLogHandler()
@@ -29,7 +31,8 @@ struct CronRequestHandlerTests {
             logger.logLevel = .info
             let context = CronContext(
                 jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: metrics),
-                authorizer: BearerAuthorizer(secrets: [Array(CronRequestHandlerTests.secret.utf8)]),
+                authorizer: BearerAuthorizer(
+                    secrets: [Array(CronRequestHandlerTests.secret.utf8)], readOnlyTokens: [Array(CronRequestHandlerTests.metricsToken.utf8)]),
                 timeBudget: .seconds(20),
                 logger: logger
             )
@@ -94,6 +97,37 @@ struct CronRequestHandlerTests {
         let health = harness.send("GET", "/api/cron/health")
         #expect(health.status == 503)
         #expect(harness.exposition.contains(#"authsweep_database_errors_total{kind="health"} 1"#))
+    }
+
+    @Test("health answers from a result at most a second old: a flood of checks is one database attempt per second, and no info log line each")
+    func healthCached() throws {
+        let harness = Harness()
+        let attempts = { harness.logs.entries.filter { $0.message == "health check failed" }.count }
+        let started = ContinuousClock.now
+        for _ in 0..<200 {
+            #expect(harness.send("GET", "/api/cron/health").status == 503)
+        }
+        // Only meaningful if the flood took under the second the answer is kept.
+        if started.duration(to: .now) < .milliseconds(900) {
+            #expect(attempts() == 1)
+        }
+        #expect(!harness.logs.entries.contains { $0.message == "request" }, "health lines are debug")
+        #expect(harness.logs.entries.filter { "\($0.message)".hasPrefix("health:") }.count <= 1)
+        usleep(1_100_000)
+        #expect(harness.send("GET", "/api/cron/health").status == 503)
+        #expect(attempts() >= 2, "a result older than a second is not reused")
+    }
+
+    @Test("the metrics token opens metrics and nothing else; the cron secret still opens metrics")
+    func metricsToken() {
+        let harness = Harness()
+        let token = "Bearer \(Self.metricsToken)"
+        #expect(harness.send("GET", "/api/cron/metrics", authorization: token).status == 200)
+        #expect(harness.send("GET", "/api/cron/metrics", authorization: "Bearer \(Self.secret)").status == 200)
+        #expect(harness.send("POST", "/api/cron/cleanup-sessions", authorization: token).status == 401)
+        #expect(harness.send("GET", "/api/cron/cleanup-sessions", authorization: token).status == 401)
+        #expect(harness.send("GET", "/api/cron/cleanup-auth", authorization: token).status == 401)
+        #expect(!harness.exposition.contains("authsweep_database_errors_total"), "no cleanup was attempted")
     }
 
     @Test("requests are counted by a bounded route label and their status")

@@ -61,10 +61,12 @@ final class ProductionNginxTests {
         #expect(try stack.request("GET", "/api/cron/cleanup-auth").json?["message"] as? String == "Cleanup completed")
         for _ in 0..<9 {
             #expect(try stack.request("GET", "/api/cron/health", token: nil).status == 200)
+            #expect(try stack.request("GET", "/api/cron/cleanup-auth", token: nil).status == 401)
         }
         for worker in stack.workers {
             _ = try worker.stop()
-            #expect(worker.process.standardError.contains("request.path=/api/cron/health"), "each worker served some requests")
+            // (Health lines are debug; a 401's line is info.)
+            #expect(worker.process.standardError.contains("request.path=/api/cron/cleanup-auth"), "each worker served some requests")
         }
     }
 
@@ -102,6 +104,48 @@ final class ProductionNginxTests {
         #expect(log.contains("GET /api/cron/cleanup-sessions"))
         #expect(!log.contains(Stack.secret))
         #expect(!log.contains("secret="))
+    }
+
+    @Test("the crontab's and the workflow's curl commands send the secret on a pipe, never in curl's arguments, and run both cleanups")
+    func schedulerExamples() throws {
+        let secretFile = stack.scratch.path + "/cron_secret"
+        try (Stack.secret + "\n").write(toFile: secretFile, atomically: true, encoding: .utf8)
+        // A self-signed certificate here: -k, and the test's own address.
+        func local(_ command: String) -> String {
+            command.replacing("/etc/authsweep/cron_secret", with: secretFile)
+                .replacing("https://cron.example.com", with: stack.nginx.baseURL)
+                .replacing("curl -fsS", with: "curl -fsSk")
+        }
+        let crontab = try String(contentsOfFile: PackagePaths.root + "/deploy/crontab.example", encoding: .utf8)
+        let line = try #require(crontab.split(separator: "\n").first { $0.hasPrefix("# 0 2 * * * root ") && $0.contains("curl") })
+        let command = String(line.dropFirst("# 0 2 * * * root ".count))
+        #expect(!command.contains("-H "), "no header in curl's arguments")
+        let cron = try ChildProcess.run("/bin/sh", ["-c", local(command)])
+        #expect(cron.status == 0, "\(cron.stderr)")
+        #expect(cron.stdout.contains(#""message":"Cleanup completed""#) && cron.stdout.contains(#""deletedCount":5"#), "\(cron.stdout)")
+
+        let workflow = try String(contentsOfFile: PackagePaths.root + "/deploy/github/authsweep-cleanup.yml", encoding: .utf8)
+        var scripts: [String] = []
+        var current: [Substring]?
+        for line in workflow.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasSuffix("run: |") {
+                current = []
+            } else if current != nil, line.hasPrefix("          ") {
+                current?.append(line.dropFirst(10))
+            } else if let finished = current {
+                scripts.append(finished.joined(separator: "\n"))
+                current = nil
+            }
+        }
+        if let finished = current { scripts.append(finished.joined(separator: "\n")) }
+        #expect(scripts.count == 2)
+        for script in scripts {
+            #expect(!script.contains("${{"), "no secret or expression inline in run:")
+            let step = try ChildProcess.run(
+                "/bin/bash", ["-eo", "pipefail", "-c", local(script)], environment: ["CRON_SECRET": Stack.secret, "AUTHSWEEP_URL": stack.nginx.baseURL])
+            #expect(step.status == 0, "\(script): \(step.stderr)")
+            #expect(step.stdout.contains(#""success":true"#), "\(step.stdout)")
+        }
     }
 
     @Test("metrics need the secret, and their counters move with the requests")
@@ -146,6 +190,8 @@ final class HealthTests {
         #expect(up.body == #"{"status":"ok"}"#)
 
         try postgres.stop()
+        // A worker answers health from a result up to a second old.
+        usleep(1_100_000)
         let started = Date()
         for _ in 0..<3 {
             let down = try stack.request("GET", "/api/cron/health", token: nil)
@@ -158,6 +204,7 @@ final class HealthTests {
         #expect(Date().timeIntervalSince(started) < 20, "failures answer promptly")
 
         try postgres.start()
+        usleep(1_100_000)
         for _ in 0..<3 {
             #expect(try stack.request("GET", "/api/cron/health", token: nil).status == 200)
         }
@@ -185,6 +232,27 @@ struct DeploymentFileTests {
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty, "\(result.stderr)")
         #expect(result.stdout.isEmpty, "\(result.stdout)")
+    }
+
+    @Test("a worker that crashes again and again is restarted every second with no start limit, and its memory is capped")
+    func crashStormPolicy() throws {
+        let unit = try String(contentsOfFile: PackagePaths.root + "/deploy/systemd/authsweep@.service", encoding: .utf8)
+        var sections: [String: [String: String]] = [:]
+        var section = ""
+        for line in unit.split(separator: "\n") where !line.hasPrefix("#") {
+            if line.hasPrefix("[") {
+                section = String(line)
+            } else if let equals = line.firstIndex(of: "=") {
+                sections[section, default: [:]][String(line[..<equals])] = String(line[line.index(after: equals)...])
+            }
+        }
+        // systemd's default (5 starts in 10 s, then failed for good) is what
+        // left a worker down after five crashes.
+        #expect(sections["[Unit]"]?["StartLimitIntervalSec"] == "0")
+        #expect(sections["[Service]"]?["Restart"] == "on-failure")
+        #expect(sections["[Service]"]?["RestartSec"] == "1s")
+        #expect(sections["[Service]"]?["MemoryMax"] == "256M")
+        #expect(sections["[Service]"]?["TasksMax"] == "64")
     }
 
     @Test("install.sh stages the binary, the configuration, a fresh secret, the units and an nginx site that nginx accepts")

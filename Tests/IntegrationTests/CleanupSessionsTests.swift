@@ -143,6 +143,29 @@ final class CleanupSessionsTests {
         #expect(try database.rowCount("AuditLog", where: "details->>'hasMore' = 'true'") == 1)
     }
 
+    @Test(
+        "a session the application holds locked is skipped: the rest is deleted, the run answers hasMore, and the next run deletes it",
+        arguments: [DeletionScan.index, .sweep])
+    func lockedRowsSkipped(scan: DeletionScan) throws {
+        try database.insertSessions(300, prefix: "old-", expiringIn: -60)
+        let application = try database.connect()
+        try application.query("BEGIN")
+        try application.query(#"SELECT 1 FROM "Session" WHERE id = 'old-7' FOR UPDATE"#)
+        let test = TestJobs(database) {
+            $0.deletionScan = scan
+            $0.lockTimeoutMilliseconds = 200
+        }
+        let outcome = try test.cleanupSessions()
+        #expect(outcome.deletedCount == 299)
+        #expect(outcome.hasMore, "the locked row is still there")
+        #expect(try database.rowCount("Session") == 1)
+        #expect(test.logs.entries.contains { "\($0.message)".contains("held locked by another transaction is left for the next run") })
+        try application.query("COMMIT")
+        let next = try test.cleanupSessions()
+        #expect(next.deletedCount == 1)
+        #expect(!next.hasMore)
+    }
+
     @Test("by default a cleanup walks the table as PostgreSQL's planner would: an index for a few rows among many, a sweep for most of a table")
     func scanFollowsThePlanner() throws {
         try database.insertSessions(60_000, prefix: "live-", expiringIn: 86_400)

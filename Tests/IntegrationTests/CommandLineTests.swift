@@ -85,6 +85,21 @@ final class AdministrationCommandTests {
         #expect(unknown.status == 1)
     }
 
+    @Test("a session token can come from standard input (-), so it never shows in ps or the shell history")
+    func tokensFromStandardInput() throws {
+        let revoked = try authsweep(["sessions", "revoke", "-"], database: database, standardInput: "tok-middle-0123456789\n")
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(try database.rowCount("Session", where: "id = 's-mid'") == 0)
+        let kept = try authsweep(["sessions", "invalidate", "u1", "--except", "-"], database: database, standardInput: "tok-newest-0123456789")
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(try database.connect().query(#"SELECT id FROM "Session" ORDER BY id"#).rows.map { $0[0] } == ["s-ben", "s-new"])
+        for input in ["", "\n", "two\nlines\n"] {
+            let refused = try authsweep(["sessions", "revoke", "-"], database: database, standardInput: input)
+            #expect(refused.status == 64)
+            #expect(refused.stderr.contains("standard input must hold the token on one line"))
+        }
+    }
+
     @Test("users set-role and users update change the row and audit what changed")
     func userChanges() throws {
         let role = try authsweep(["users", "set-role", "u2", "ADMIN"], database: database)
@@ -207,8 +222,69 @@ final class CheckCommandTests {
     func allGood() throws {
         let result = try authsweep(["check"], database: database, environment: secret)
         #expect(result.status == 0, "\(result.stdout)")
-        #expect(result.stdout.contains("All checks passed."))
+        #expect(result.stdout.contains("All checks passed"))
         #expect(!result.stdout.contains("check-secret-0123456789"))
+    }
+
+    @Test("as a role with only the README's grants the cleanups run and check has nothing to add; a wider grant is a warning, a missing one a problem")
+    func leastPrivilege() throws {
+        let role = database.name + "_worker"
+        try database.execute(
+            """
+            DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            GRANT SELECT, DELETE ON login_attempts, auth_audit_log, user_sessions, "Session" TO \(role);
+            GRANT SELECT, INSERT ON "AuditLog" TO \(role);
+            """)
+        try database.insertSessions(5, prefix: "old-", expiringIn: -60)
+        let asWorker = secret.merging(["DATABASE_URL": database.connectionString + " user=\(role)"]) { $1 }
+        #expect(try authsweep(["cleanup-sessions"], database: database, environment: asWorker).status == 0)
+        #expect(try authsweep(["cleanup-auth"], database: database, environment: asWorker).status == 0)
+        #expect(try database.rowCount("Session") == 0)
+
+        let exact = try authsweep(["check"], database: database, environment: asWorker)
+        #expect(exact.status == 0, "\(exact.stdout)")
+        #expect(exact.stdout.contains("ok      the database role \"\(role)\" has the privileges the cleanups need and no more"), "\(exact.stdout)")
+        #expect(!exact.stdout.contains("WARNING"))
+        #expect(exact.stdout.hasSuffix("All checks passed.\n"))
+
+        try database.execute(#"GRANT UPDATE, TRUNCATE ON "Session" TO \#(role); GRANT UPDATE ON "User" TO \#(role);"#)
+        let wide = try authsweep(["check"], database: database, environment: asWorker)
+        #expect(wide.status == 0)
+        #expect(
+            wide.stdout.contains(#"WARNING the database role "\#(role)" can also UPDATE, TRUNCATE on "Session": authsweep does not need them"#),
+            "\(wide.stdout)")
+        #expect(wide.stdout.contains(#"fix: REVOKE UPDATE, TRUNCATE ON "Session" FROM "\#(role)";"#))
+        #expect(wide.stdout.contains(#"can also UPDATE on "User": only the administration commands change users"#))
+        #expect(wide.stdout.hasSuffix("All checks passed, with 2 warning(s) above.\n"))
+
+        try database.execute(#"REVOKE DELETE ON "Session" FROM \#(role);"#)
+        let narrow = try authsweep(["check"], database: database, environment: asWorker)
+        #expect(narrow.status == 1)
+        #expect(narrow.stdout.contains(#"PROBLEM the database role "\#(role)" cannot DELETE on "Session""#), "\(narrow.stdout)")
+        #expect(narrow.stdout.contains(#"fix: GRANT DELETE ON "Session" TO "\#(role)";"#))
+    }
+
+    @Test("a superuser is warned about, and check still passes")
+    func superuser() throws {
+        let result = try authsweep(["check"], database: database, environment: secret)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("WARNING the database role \"postgres\" is a superuser"), "\(result.stdout)")
+    }
+
+    @Test("a secret file other users can read is warned about, with the chmod that fixes it")
+    func secretFileMode() throws {
+        let path = NSTemporaryDirectory() + "authsweep-check-secret-\(getpid())"
+        try "check-file-secret-0123456789\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { unlink(path) }
+        chmod(path, 0o644)
+        let environment: [String: String?] = ["CRON_SECRET": nil, "CRON_SECRET_FILE": path]
+        let open = try authsweep(["check"], database: database, environment: environment)
+        #expect(open.stdout.contains("WARNING CRON_SECRET_FILE \(path) can be read or written by every local user (mode 0644)"), "\(open.stdout)")
+        #expect(open.stdout.contains("fix: chmod 600 \(path)"))
+        chmod(path, 0o640)
+        #expect(try authsweep(["check"], database: database, environment: environment).stdout.contains("can be read or written by its group (mode 0640)"))
+        chmod(path, 0o600)
+        #expect(!(try authsweep(["check"], database: database, environment: environment).stdout.contains("CRON_SECRET_FILE")))
     }
 
     @Test("a missing expiry index is reported with the exact CREATE INDEX CONCURRENTLY to run")
@@ -251,7 +327,7 @@ final class CheckCommandTests {
         #expect(result.status == 0)
         #expect(result.stdout.contains("cleanup.batch_size = 777"))
         #expect(result.stdout.contains("session.table = Session"))
-        #expect(result.stdout.contains("DATABASE_URL = postgresql://app:****@db/app"))
+        #expect(result.stdout.contains("DATABASE_URL = user=app password=**** dbname=app host=db"))
         #expect(result.stdout.contains("CRON_SECRET = **** (set)"))
         #expect(!result.stdout.contains("pa55word") && !result.stdout.contains("check-secret"))
     }

@@ -17,7 +17,9 @@ public final class ChildProcess: @unchecked Sendable {
     /// from a shell (the test runner's threads block some, and a child
     /// would inherit that); with `ownProcessGroup` it leads a process group
     /// of its own, which `signalGroup` reaches as a terminal's Ctrl-C does.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], ownProcessGroup: Bool = false) throws {
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String?] = [:], ownProcessGroup: Bool = false, standardInput: String? = nil
+    ) throws {
         var merged = ProcessInfo.processInfo.environment
         // Under AddressSanitizer the test runner itself runs without leak
         // checks (XCTest and Foundation keep allocations until exit); the
@@ -33,7 +35,13 @@ public final class ChildProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var inputPath = "/dev/null"
+        if let standardInput {
+            inputPath = base + ".in"
+            try standardInput.write(toFile: inputPath, atomically: true, encoding: .utf8)
+        }
+        defer { if standardInput != nil { unlink(inputPath) } }
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
@@ -68,9 +76,9 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Runs to completion and returns the exit status and output.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String?] = [:]
+        _ executable: String, _ arguments: [String], environment: [String: String?] = [:], standardInput: String? = nil
     ) throws -> (status: Int32, stdout: String, stderr: String) {
-        let child = try ChildProcess(executable, arguments, environment: environment)
+        let child = try ChildProcess(executable, arguments, environment: environment, standardInput: standardInput)
         child.waitUntilExit()
         return (child.exitStatus, child.standardOutput, child.standardError)
     }

@@ -5,11 +5,11 @@ import Postgres
 /// (its `DATABASE_URL`); `environment` adds to that, and nil removes a
 /// variable.
 public func authsweep(
-    _ arguments: [String], database: TestDatabase?, environment: [String: String?] = [:]
+    _ arguments: [String], database: TestDatabase?, environment: [String: String?] = [:], standardInput: String? = nil
 ) throws -> (status: Int32, stdout: String, stderr: String) {
     var merged: [String: String?] = database?.environment.mapValues { $0 } ?? [:]
     for (name, value) in environment { merged[name] = value }
-    return try ChildProcess.run(PackagePaths.binary, arguments, environment: merged)
+    return try ChildProcess.run(PackagePaths.binary, arguments, environment: merged, standardInput: standardInput)
 }
 
 /// Whether `text` is a timestamp as the contract writes it: UTC,

@@ -23,14 +23,15 @@ struct CleanupStore {
     /// checked again in the DELETE: a row updated meanwhile (a session
     /// refreshed) is a new row version, which neither the picked ctid nor, on
     /// re-evaluation, the condition matches, so it is left alone. (No FOR
-    /// UPDATE: locking every row first doubled the heap writes.)
+    /// UPDATE: locking every row first doubled the heap writes, and it would
+    /// need UPDATE privilege.) Rows at `excluded` are not picked.
     /// - Returns: how many rows were picked and how many were deleted.
-    func deleteBatch(_ target: DeletionTarget, limit: Int) throws(JobError) -> (picked: Int, deleted: Int) {
+    func deleteBatch(_ target: DeletionTarget, limit: Int, excluding excluded: RowPositions) throws(JobError) -> (picked: Int, deleted: Int) {
         let result = try run(
             """
             WITH picked AS (
                 SELECT ctid FROM \(target.table)
-                WHERE \(target.condition)
+                WHERE \(target.condition) \(excluded.filter)
                 LIMIT \(limit)::int
             ), deleted AS (
                 DELETE FROM \(target.table)
@@ -41,6 +42,22 @@ struct CleanupStore {
             """
         )
         return (try integer(result, column: 0), try integer(result, column: 1))
+    }
+
+    /// The positions of the rows `deleteBatch` would pick now.
+    func pickBatch(_ target: DeletionTarget, limit: Int, excluding excluded: RowPositions) throws(JobError) -> [String] {
+        try run("SELECT ctid::text FROM \(target.table) WHERE \(target.condition) \(excluded.filter) LIMIT \(limit)::int").rows.compactMap { $0.first ?? nil }
+    }
+
+    /// The positions of the removable rows in pages `firstPage..<endPage`.
+    func pickPages(_ target: DeletionTarget, from firstPage: Int, to endPage: Int, excluding excluded: RowPositions) throws(JobError) -> [String] {
+        try run("SELECT ctid::text FROM \(target.table) WHERE \(pageRange(firstPage, endPage)) AND \(target.condition) \(excluded.filter)")
+            .rows.compactMap { $0.first ?? nil }
+    }
+
+    /// Deletes the row at `position` if it is still removable.
+    func deleteRow(_ target: DeletionTarget, at position: String) throws(JobError) -> Int {
+        try run("DELETE FROM \(target.table) WHERE ctid = \(position)::tid AND \(target.condition)").affectedRows
     }
 
     /// What PostgreSQL's planner expects of one bare `DELETE` of `target`:
@@ -93,16 +110,15 @@ struct CleanupStore {
     /// `firstPage..<endPage`, in one statement (its own transaction): a
     /// TID range scan reads just those pages, in table order. A row updated
     /// meanwhile is re-checked against the condition before it is deleted,
-    /// so a session refreshed while the sweep runs survives.
+    /// so a session refreshed while the sweep runs survives. Rows at
+    /// `excluded` are left.
     /// - Returns: how many rows were deleted.
-    func deletePages(_ target: DeletionTarget, from firstPage: Int, to endPage: Int) throws(JobError) -> Int {
-        try run(
-            """
-            DELETE FROM \(target.table)
-            WHERE ctid >= \(Self.tid(page: firstPage))::tid AND ctid < \(Self.tid(page: endPage))::tid
-              AND \(target.condition)
-            """
-        ).affectedRows
+    func deletePages(_ target: DeletionTarget, from firstPage: Int, to endPage: Int, excluding excluded: RowPositions) throws(JobError) -> Int {
+        try run("DELETE FROM \(target.table) WHERE \(pageRange(firstPage, endPage)) AND \(target.condition) \(excluded.filter)").affectedRows
+    }
+
+    private func pageRange(_ firstPage: Int, _ endPage: Int) -> SQLQuery {
+        "ctid >= \(Self.tid(page: firstPage))::tid AND ctid < \(Self.tid(page: endPage))::tid"
     }
 
     /// The first row position of `page` as `tid` text. Block numbers are
@@ -187,5 +203,25 @@ extension CleanupStore {
             if connection.isUsable { _ = try? run("ROLLBACK") }
             throw error
         }
+    }
+}
+
+/// Rows a cleanup pass leaves alone: those another transaction held locked
+/// past `lock_timeout`, by position (ctid). Usually none.
+struct RowPositions {
+    private(set) var positions: [String] = []
+
+    var isEmpty: Bool { positions.isEmpty }
+
+    mutating func insert(_ position: String) {
+        positions.append(position)
+    }
+
+    /// `AND ctid <> ALL(...)`, or nothing when there are none.
+    var filter: SQLQuery {
+        guard !positions.isEmpty else { return "" }
+        // ctid text is "(page,item)": digits, a comma and parentheses only.
+        let array = "{" + positions.map { "\"\($0)\"" }.joined(separator: ",") + "}"
+        return "AND ctid <> ALL(\(array)::tid[])"
     }
 }

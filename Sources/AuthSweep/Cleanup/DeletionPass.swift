@@ -58,6 +58,36 @@ struct DeletionPass {
         return ContinuousClock.now >= deadline
     }
 
+    /// SQLSTATE lock_not_available: `lock_timeout` ended a wait for a row lock.
+    static let lockNotAvailable = "55P03"
+
+    /// Runs one batch statement. When it waited `lock_timeout` for a row
+    /// another transaction holds locked, deletes the same rows one at a
+    /// time instead, and leaves (adds to `locked`) each row that times out
+    /// again: the rest is deleted, the locked rows stay for the next run,
+    /// and the run answers `hasMore`. Locking rows to skip them (`FOR UPDATE
+    /// SKIP LOCKED`) would need UPDATE privilege, which the cleanups do without.
+    private func batch(
+        _ locked: inout RowPositions, statement: () throws(JobError) -> Int, rows: () throws(JobError) -> [String]
+    ) throws(JobError) -> Int {
+        do throws(JobError) {
+            return try statement()
+        } catch .database(let error) where error.sqlState == Self.lockNotAvailable {
+            var deleted = 0
+            for position in try rows() {
+                do throws(JobError) {
+                    deleted += try store.deleteRow(target, at: position)
+                } catch .database(let error) where error.sqlState == Self.lockNotAvailable {
+                    locked.insert(position)
+                    logger.warning(
+                        "a row held locked by another transaction is left for the next run",
+                        metadata: ["job.table": "\(target.name)", "job.rows_left_locked": "\(locked.positions.count)"])
+                }
+            }
+            return deleted
+        }
+    }
+
     private func logBatch(_ batch: Int, total: Int) {
         logger.debug("batch deleted", metadata: ["job.table": "\(target.name)", "job.batch": "\(batch)", "job.deleted": "\(total)"])
     }
@@ -66,12 +96,25 @@ struct DeletionPass {
     /// them through the index and deletes them; ends on a short batch.
     private func runIndexBatches(_ onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
         var deleted = 0
+        var locked = RowPositions()
         while true {
-            let batch = try store.deleteBatch(target, limit: batchSize)
-            deleted += batch.deleted
+            var picked = 0
+            let removed = try batch(
+                &locked,
+                statement: { [locked] () throws(JobError) in
+                    let batch = try store.deleteBatch(target, limit: batchSize, excluding: locked)
+                    picked = batch.picked
+                    return batch.deleted
+                },
+                rows: { [locked] () throws(JobError) in
+                    let rows = try store.pickBatch(target, limit: batchSize, excluding: locked)
+                    picked = rows.count
+                    return rows
+                })
+            deleted += removed
             onProgress(deleted)
-            logBatch(batch.deleted, total: deleted)
-            if batch.picked < batchSize { return (deleted, false) }
+            logBatch(removed, total: deleted)
+            if picked < batchSize { return (deleted, locked.isEmpty ? false : try store.hasRows(target)) }
             if budgetSpent { return (deleted, try store.hasRows(target)) }
         }
     }
@@ -85,14 +128,22 @@ struct DeletionPass {
         var span = table.rowsPerPage.map { max(1, Int(Double(batchSize) / $0)) } ?? 1
         var page = 0
         var deleted = 0
+        var locked = RowPositions()
         while true {
             if page >= endPage {
                 let pages = try store.pageCount(target).pages
-                if pages <= endPage { return (deleted, false) }
+                if pages <= endPage { return (deleted, locked.isEmpty ? false : try store.hasRows(target)) }
                 endPage = pages
             }
             let statementStarted = ContinuousClock.now
-            let removed = try store.deletePages(target, from: page, to: page + span)
+            let removed = try batch(
+                &locked,
+                statement: { [page, span, locked] () throws(JobError) in
+                    try store.deletePages(target, from: page, to: page + span, excluding: locked)
+                },
+                rows: { [page, span, locked] () throws(JobError) in
+                    try store.pickPages(target, from: page, to: page + span, excluding: locked)
+                })
             let took = statementStarted.duration(to: .now)
             page += span
             deleted += removed

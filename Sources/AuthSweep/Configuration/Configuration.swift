@@ -123,24 +123,4 @@ extension Configuration {
     public var settings: [(key: String, value: String)] {
         ConfigurationKeys.all.map { ($0.key, $0.current(self)) }
     }
-
-    /// `DATABASE_URL` with any password replaced by `****`.
-    public var maskedDatabaseURL: String? {
-        guard let url = databaseURL else { return nil }
-        var masked = url
-        // URI form: scheme://user:password@host
-        if let scheme = masked.firstRange(of: "://"), let at = masked[scheme.upperBound...].firstIndex(of: "@"),
-            let colon = masked[scheme.upperBound..<at].firstIndex(of: ":")
-        {
-            masked.replaceSubrange(masked.index(after: colon)..<at, with: "****")
-        }
-        // key=value form, and ?password= in a URI.
-        for marker in ["password=", "password ="] {
-            while let range = masked.firstRange(of: marker), !masked[range.upperBound...].hasPrefix("****") {
-                let end = masked[range.upperBound...].firstIndex(where: { $0 == " " || $0 == "&" }) ?? masked.endIndex
-                masked.replaceSubrange(range.upperBound..<end, with: "****")
-            }
-        }
-        return masked
-    }
 }

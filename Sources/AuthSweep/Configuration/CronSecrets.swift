@@ -1,11 +1,14 @@
 /// The secrets a request may present: `CRON_SECRET` and, during a rotation,
-/// `CRON_SECRET_PREVIOUS` (each may come from a `_FILE` twin instead).
+/// `CRON_SECRET_PREVIOUS`, and the read-only `METRICS_TOKEN` for metrics
+/// and status (each may come from a `_FILE` twin instead).
 public struct CronSecrets: Sendable {
     /// Shortest secret `serve` accepts.
     public static let minimumLength = 16
 
     public let current: [UInt8]
     public let previous: [UInt8]?
+    /// Opens metrics and status, never a cleanup.
+    public let metricsToken: [UInt8]?
 
     /// All secrets that authenticate a request.
     public var accepted: [[UInt8]] {
@@ -19,9 +22,23 @@ public struct CronSecrets: Sendable {
             throw ConfigurationError("no secret configured: set CRON_SECRET or CRON_SECRET_FILE")
         }
         let previous = try value(named: "CRON_SECRET_PREVIOUS", in: environment)
-        try requireLength(current, name: "CRON_SECRET")
-        if let previous { try requireLength(previous, name: "CRON_SECRET_PREVIOUS") }
-        return CronSecrets(current: current, previous: previous)
+        let metricsToken = try value(named: "METRICS_TOKEN", in: environment)
+        try requireUsable(current, name: "CRON_SECRET")
+        if let previous { try requireUsable(previous, name: "CRON_SECRET_PREVIOUS") }
+        if let metricsToken {
+            try requireUsable(metricsToken, name: "METRICS_TOKEN")
+            guard metricsToken != current, metricsToken != previous else {
+                throw ConfigurationError("METRICS_TOKEN is the same as the cron secret: give monitoring a token of its own (try: openssl rand -base64 32)")
+            }
+        }
+        return CronSecrets(current: current, previous: previous, metricsToken: metricsToken)
+    }
+
+    /// The secret files configured, by variable, for `check`.
+    public static func files(in environment: Environment) -> [(variable: String, path: String)] {
+        ["CRON_SECRET", "CRON_SECRET_PREVIOUS", "METRICS_TOKEN"].compactMap { name in
+            environment[name + "_FILE"].flatMap { $0.isEmpty ? nil : (name + "_FILE", $0) }
+        }
     }
 
     /// The secret from `name` or from the file named by `name_FILE`; an empty
@@ -35,6 +52,8 @@ public struct CronSecrets: Sendable {
         case (let direct?, nil):
             return Array(direct.utf8)
         case (nil, let filePath?):
+            // One final line end is what editors and `echo` add; anything
+            // more is refused below rather than sent as part of the token.
             var contents = try FileReader.read(filePath)
             if contents.last == UInt8(ascii: "\n") { contents.removeLast() }
             if contents.last == UInt8(ascii: "\r") { contents.removeLast() }
@@ -44,9 +63,24 @@ public struct CronSecrets: Sendable {
         }
     }
 
-    private static func requireLength(_ secret: [UInt8], name: String) throws(ConfigurationError) {
+    /// A secret must be one token a client can send after `Bearer `:
+    /// visible ASCII only. A space, a control byte or a second line end
+    /// would make every request a 401, so the worker refuses to start.
+    private static func requireUsable(_ secret: [UInt8], name: String) throws(ConfigurationError) {
         guard secret.count >= minimumLength else {
             throw ConfigurationError("\(name) is \(secret.count) bytes long; at least \(minimumLength) are required (try: openssl rand -base64 32)")
+        }
+        if let index = secret.firstIndex(where: { !(0x21...0x7e).contains($0) }) {
+            let what =
+                switch secret[index] {
+                case UInt8(ascii: " "): "a space"
+                case UInt8(ascii: "\n"), UInt8(ascii: "\r"): "a line end"
+                case 0..<0x20, 0x7f: "a control byte"
+                default: "a byte outside ASCII"
+                }
+            throw ConfigurationError(
+                "\(name) has \(what) at byte \(index + 1) of \(secret.count): a Bearer token is visible ASCII only; write the secret on one line with no spaces (try: openssl rand -base64 32)"
+            )
         }
     }
 }

@@ -21,9 +21,23 @@ public struct DatabaseSettings: Sendable {
         lockTimeoutMilliseconds = configuration.lockTimeoutMilliseconds
     }
 
+    /// A TCP link to PostgreSQL that dies silently (a failover, a dropped
+    /// NAT entry, a cable) is noticed within 30 s instead of the kernel's
+    /// ~15 minutes of retransmissions, while a cleanup holds its lock:
+    /// keepalive probes after 10 s idle, every 5 s, 3 unanswered end it
+    /// (25 s); unacknowledged data ends it after 30 s. The connection string
+    /// overrides any of them; unix sockets ignore them.
+    static let deadLinkDefaults = [
+        "keepalives": "1",
+        "keepalives_idle": "10",
+        "keepalives_interval": "5",
+        "keepalives_count": "3",
+        "tcp_user_timeout": "30000",
+    ]
+
     /// Opens a new connection with these settings.
     public func connect() throws(JobError) -> PGConnection {
-        var defaults = ["fallback_application_name": "authsweep"]
+        var defaults = ["fallback_application_name": "authsweep"].merging(Self.deadLinkDefaults) { first, _ in first }
         // An explicit keyword would beat PGCONNECT_TIMEOUT, so only set it
         // when the operator did not.
         if getenv("PGCONNECT_TIMEOUT") == nil {
@@ -42,5 +56,15 @@ public struct DatabaseSettings: Sendable {
         } catch {
             throw .database(error)
         }
+    }
+}
+
+extension Configuration {
+    /// `DATABASE_URL` as libpq reads it, in key=value form, with every
+    /// password replaced by `****` (parsed by libpq, not searched as text,
+    /// so a quoted password with spaces is masked whole).
+    public var maskedDatabaseURL: String? {
+        guard let url = databaseURL else { return nil }
+        return ConnectionString.masked(url) ?? "(set, but libpq cannot parse it: check its quoting and keywords)"
     }
 }

@@ -10,9 +10,29 @@ import Musl
 public struct InstallationCheck: Sendable {
     /// One finding; `fix` is a concrete next step when there is one.
     public struct Finding: Sendable, Equatable {
-        public let ok: Bool
+        public enum Level: Sendable, Equatable {
+            case ok
+            /// Works, but wider than it should be; `check` still passes.
+            case warning
+            /// Breaks authsweep; `check` fails.
+            case problem
+        }
+
+        public let level: Level
         public let message: String
         public let fix: String?
+
+        public var ok: Bool { level != .problem }
+
+        init(ok: Bool, message: String, fix: String?) {
+            self.init(level: ok ? .ok : .problem, message: message, fix: fix)
+        }
+
+        init(level: Level, message: String, fix: String?) {
+            self.level = level
+            self.message = message
+            self.fix = fix
+        }
     }
 
     public let configuration: Configuration
@@ -27,6 +47,7 @@ public struct InstallationCheck: Sendable {
     /// connection could be made.
     public func examine() -> (findings: [Finding], databaseReachable: Bool) {
         var findings = [secretFinding()]
+        findings += secretFileFindings()
         findings += socketFindings()
         let database = DatabaseSession(settings: DatabaseSettings(configuration: configuration))
         do throws(JobError) {
@@ -54,6 +75,22 @@ public struct InstallationCheck: Sendable {
             return Finding(ok: true, message: "the secret is set and long enough\(rotation)", fix: nil)
         } catch {
             return Finding(ok: false, message: error.message, fix: nil)
+        }
+    }
+
+    /// A secret file others can read lets them start cleanups (or, for the
+    /// metrics token, read the metrics); one they can write lets them lock
+    /// the schedulers out.
+    private func secretFileFindings() -> [Finding] {
+        CronSecrets.files(in: environment).compactMap { variable, path in
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }  // unreadable: reported with the secret
+            let mode = info.st_mode & 0o777
+            guard mode & 0o066 != 0 else { return nil }
+            let who = mode & 0o006 != 0 ? "every local user" : "its group"
+            return Finding(
+                level: .warning, message: "\(variable) \(path) can be read or written by \(who) (mode 0\(String(mode, radix: 8)))",
+                fix: "chmod 600 \(path) (systemd's LoadCredential= gives the worker its own copy)")
         }
     }
 
@@ -110,6 +147,71 @@ public struct InstallationCheck: Sendable {
         }
         if !missingTables.contains(tables.session) {
             findings.append(try expiryIndexFinding(store))
+        }
+        findings += try privilegeFindings(store, existing: Set((timestampColumns + otherColumns).map(\.0)).subtracting(missingTables))
+        return findings
+    }
+
+    /// What the role authsweep connects as may do to each table, against
+    /// what it needs: SELECT and DELETE on the tables it cleans, INSERT on
+    /// the audit table (SELECT there too, for the run records), and nothing
+    /// on the user table. Missing privileges are problems; more than needed
+    /// (and being a superuser or a table's owner) are warnings: a leaked
+    /// connection string should not be able to rewrite sessions, users or
+    /// the audit trail.
+    private func privilegeFindings(_ store: CleanupStore, existing: Set<String>) throws(JobError) -> [Finding] {
+        let tables = configuration.tables
+        let role = try store.run("SELECT current_user, rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+        let quotedRole = try store.catalog.quote(role.value(column: 0) ?? "?").quoted
+        if role.value(column: 1) == "t" {
+            return [
+                Finding(
+                    level: .warning, message: "the database role \(quotedRole) is a superuser: it can read and change everything",
+                    fix: "connect as a role with only the grants the README lists (Deploying, step 2)")
+            ]
+        }
+        var needs: [(table: String, needed: [String], allowed: [String])] =
+            [tables.loginAttempts, tables.authAuditLog, tables.userSessions, tables.session].map { ($0, ["SELECT", "DELETE"], []) }
+        needs.append((tables.auditLog, ["INSERT"], ["SELECT"]))
+        needs.append((tables.user, [], ["SELECT"]))
+        let privileges = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"]
+        var findings: [Finding] = []
+        for (table, needed, allowed) in needs where existing.contains(table) {
+            let quoted = try store.catalog.quote(table).quoted
+            let row = try store.run(
+                """
+                SELECT \(unsafeSQL: privileges.map { "has_table_privilege(c.oid, '\($0)')" }.joined(separator: ", ")),
+                       c.relowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
+                FROM pg_catalog.pg_class c WHERE c.oid = \(quoted)::regclass
+                """)
+            if row.value(column: privileges.count) == "t" {
+                findings.append(
+                    Finding(
+                        level: .warning, message: "the database role \(quotedRole) owns \(quoted): it can alter, empty or drop it",
+                        fix: "let the application's role own the tables, and connect authsweep as a role with only the grants it needs"))
+                continue
+            }
+            let held = Set(privileges.indices.filter { row.value(column: $0) == "t" }.map { privileges[$0] })
+            let missing = needed.filter { !held.contains($0) }
+            if !missing.isEmpty {
+                findings.append(
+                    Finding(
+                        ok: false, message: "the database role \(quotedRole) cannot \(missing.joined(separator: " or ")) on \(quoted)",
+                        fix: "GRANT \(missing.joined(separator: ", ")) ON \(quoted) TO \(quotedRole);"))
+            }
+            let extra = privileges.filter { held.contains($0) && !needed.contains($0) && !allowed.contains($0) }
+            if !extra.isEmpty {
+                let purpose =
+                    table == tables.user
+                    ? "only the administration commands change users, under a role of their own" : "authsweep does not need them"
+                findings.append(
+                    Finding(
+                        level: .warning, message: "the database role \(quotedRole) can also \(extra.joined(separator: ", ")) on \(quoted): \(purpose)",
+                        fix: "REVOKE \(extra.joined(separator: ", ")) ON \(quoted) FROM \(quotedRole);"))
+            }
+        }
+        if findings.isEmpty {
+            findings.append(Finding(ok: true, message: "the database role \(quotedRole) has the privileges the cleanups need and no more", fix: nil))
         }
         return findings
     }

@@ -1,0 +1,45 @@
+internal import CLibPQ
+
+/// A connection string as libpq itself reads it (`PQconninfoParse`).
+public enum ConnectionString {
+    /// The parameters a connection string or URI sets, in libpq's order;
+    /// nil when libpq cannot parse it (its message is not kept: it may
+    /// quote the string, password included).
+    public static func parameters(_ text: String) -> [(keyword: String, value: String)]? {
+        guard let options = PQconninfoParse(text, nil) else { return nil }
+        defer { PQconninfoFree(options) }
+        var parameters: [(keyword: String, value: String)] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val {
+                parameters.append((String(cString: keyword), String(cString: value)))
+            }
+            option += 1
+        }
+        return parameters
+    }
+
+    /// The same parameters written back in key=value form, every password
+    /// (and anything libpq marks as secret, "*" in its `dispchar`) as `****`.
+    public static func masked(_ text: String) -> String? {
+        guard let options = PQconninfoParse(text, nil) else { return nil }
+        defer { PQconninfoFree(options) }
+        var words: [String] = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val {
+                let secret = option.pointee.dispchar.map { String(cString: $0) == "*" } ?? false
+                words.append(String(cString: keyword) + "=" + (secret ? "****" : quoted(String(cString: value))))
+            }
+            option += 1
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// A value in libpq's key=value syntax: single quotes when it is empty or
+    /// has a space, quote or backslash, which are then escaped.
+    private static func quoted(_ value: String) -> String {
+        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "'" || $0 == "\\" }) else { return value }
+        return "'" + value.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'"
+    }
+}
