@@ -4,7 +4,9 @@ import AuthSweep
 /// Loads the configuration and runs one administration command.
 func runAdmin(_ common: CommonOptions, _ body: (SessionAdministration, DatabaseSession) throws(JobError) -> Void) throws {
     try runCommand {
-        let configuration = try common.loadConfiguration()
+        var configuration = try common.loadConfiguration()
+        // The administration role, which may change users, when it has a connection of its own.
+        if let administrationURL = configuration.administrationDatabaseURL { configuration.databaseURL = administrationURL }
         let administration = SessionAdministration(configuration: configuration, logger: common.makeLogger(configuration, defaultLevel: .critical))
         try body(administration, DatabaseSession(settings: DatabaseSettings(configuration: configuration)))
     }

@@ -18,7 +18,12 @@ struct ServeCommand: ParsableCommand {
             With no --listen (and no serve.listen in the config), serves the listening \
             socket it was handed: systemd socket activation (LISTEN_FDS), else fd 0 as \
             spawn-fcgi passes it. Needs CRON_SECRET or CRON_SECRET_FILE (16 bytes or \
-            more); CRON_SECRET_PREVIOUS(_FILE) is also accepted during a rotation. \
+            more, visible ASCII); CRON_SECRET_PREVIOUS(_FILE) is also accepted during a \
+            rotation, and METRICS_TOKEN(_FILE) opens the metrics only. On TCP, \
+            FCGI_WEB_SERVER_ADDRS (comma-separated IP addresses) lists the only web \
+            servers let in. Requests beyond serve.max_params_bytes or serve.max_params, \
+            or not well-formed FastCGI for a responder, are closed unanswered and counted \
+            in authsweep_fastcgi_rejected_connections_total. \
             SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.
             """
     )

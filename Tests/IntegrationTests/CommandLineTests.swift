@@ -100,6 +100,29 @@ final class AdministrationCommandTests {
         }
     }
 
+    @Test("with ADMIN_DATABASE_URL the administration commands connect as their own role, which may change users; the workers' role may not")
+    func administrationRole() throws {
+        let worker = database.name + "_w"
+        let admin = database.name + "_a"
+        try database.execute(
+            """
+            DO $$ BEGIN CREATE ROLE \(worker) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            DO $$ BEGIN CREATE ROLE \(admin) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            GRANT SELECT, DELETE ON login_attempts, auth_audit_log, user_sessions, "Session" TO \(worker);
+            GRANT SELECT, INSERT ON "AuditLog" TO \(worker), \(admin);
+            GRANT SELECT, DELETE ON "Session" TO \(admin);
+            GRANT SELECT, UPDATE ON "User" TO \(admin);
+            """)
+        let asWorker: [String: String?] = ["DATABASE_URL": database.connectionString + " user=\(worker)"]
+        let refused = try authsweep(["users", "set-role", "u2", "ADMIN"], database: database, environment: asWorker)
+        #expect(refused.status == 1, "the workers' role cannot change users")
+        let withAdmin = asWorker.merging(["ADMIN_DATABASE_URL": database.connectionString + " user=\(admin)"]) { $1 }
+        let changed = try authsweep(["users", "set-role", "u2", "ADMIN"], database: database, environment: withAdmin)
+        #expect(changed.status == 0, "\(changed.stderr)")
+        let revoked = try authsweep(["sessions", "revoke", "-"], database: database, environment: withAdmin, standardInput: "tok-middle-0123456789\n")
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+    }
+
     @Test("users set-role and users update change the row and audit what changed")
     func userChanges() throws {
         let role = try authsweep(["users", "set-role", "u2", "ADMIN"], database: database)

@@ -34,6 +34,10 @@ public struct Configuration: Sendable {
     public var logLevel = "info"
     /// `DATABASE_URL`; when unset libpq's `PG*` variables apply.
     public var databaseURL: String?
+    /// `ADMIN_DATABASE_URL`: the connection of the `sessions` and `users`
+    /// commands, whose role may change users; the workers' role may not.
+    /// When unset they use `databaseURL`.
+    public var administrationDatabaseURL: String?
     /// The file the settings came from, if any.
     public var sourcePath: String?
 
@@ -58,6 +62,7 @@ public struct Configuration: Sendable {
             }
         }
         configuration.databaseURL = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.administrationDatabaseURL = environment["ADMIN_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         return configuration
     }
 
