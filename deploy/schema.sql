@@ -1,7 +1,8 @@
 -- authsweep demo and test schema: the contract's default tables.
 -- Loading it DROPS these tables first; never run it against real data.
+-- authsweep's own table comes from deploy/authsweep-tables.sql, loaded after it.
 
-DROP TABLE IF EXISTS login_attempts, auth_audit_log, user_sessions, "User", "Session", "AuditLog" CASCADE;
+DROP TABLE IF EXISTS login_attempts, auth_audit_log, user_sessions, "User", "Session", "AuditLog", authsweep_jobs CASCADE;
 
 -- CareNova-style authentication tables
 CREATE TABLE login_attempts (

@@ -19,13 +19,11 @@ public final class PGConnection {
     ///     everything to libpq's `PG*` environment variables.
     ///   - defaults: parameters used unless the connection string or the
     ///     environment sets them (for example `connect_timeout`).
-    ///   - settings: run-time parameters applied with `set_config` right
-    ///     after connecting (for example `statement_timeout`).
-    public init(
-        connectionString: String?,
-        defaults: [String: String] = [:],
-        settings: [(name: String, value: String)] = []
-    ) throws(PostgresError) {
+    ///
+    /// No run-time parameter is set for the session: behind a pooler it
+    /// would outlive authsweep's use of the server connection (see
+    /// `beginTransaction(localSettings:)`).
+    public init(connectionString: String?, defaults: [String: String] = [:]) throws(PostgresError) {
         // Later keywords win in PQconnectdbParams, so the defaults go first
         // and the operator's connection string last.
         var keywords = defaults.keys.sorted()
@@ -49,9 +47,6 @@ public final class PGConnection {
             throw PostgresError(kind: .connectionFailed, detail: message.trimmed)
         }
         handle = connection
-        for setting in settings {
-            try query("SELECT set_config(\(setting.name), \(setting.value), false)")
-        }
     }
 
     deinit {
@@ -86,6 +81,26 @@ public final class PGConnection {
         guard poll(&descriptor, 1, 0) > 0 else { return true }
         // Data on an idle connection is a termination notice or EOF.
         return PQconsumeInput(handle) == 1 && isUsable && descriptor.revents & Int16(POLLHUP) == 0
+    }
+
+    /// Whether a transaction block is open on this connection (`BEGIN` sent,
+    /// no `COMMIT` or `ROLLBACK` yet), failed or not.
+    public var isInTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+    }
+
+    /// Starts a transaction whose run-time parameters are set for it alone
+    /// (`set_config(name, value, true)`, which is `SET LOCAL`), in one round
+    /// trip. Behind a transaction-mode pooler the server connection is
+    /// shared: a session-level `SET` would stay on it for whoever runs next.
+    /// Names and values are settings authsweep chooses (letters, digits and
+    /// underscores), never text from outside.
+    public func beginTransaction(localSettings: [(name: String, value: String)], function: String = #function) throws(PostgresError) {
+        let plain = { (text: String) in !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } }
+        precondition(localSettings.allSatisfy { plain($0.name) && plain($0.value) }, "a local setting that is not a plain word")
+        let assignments = localSettings.map { "set_config('\($0.name)', '\($0.value)', true)" }
+        try executeScript(unsafeSQL: "BEGIN;" + (assignments.isEmpty ? "" : " SELECT " + assignments.joined(separator: ", ")), function: function)
     }
 
     /// Runs one statement, its values bound as text parameters (an unnamed

@@ -18,13 +18,15 @@ enum ExitStatus {
     static let helpText = """
         Exit status: 0 done; 1 the job failed (a query failed, a user or session \
         does not exist); 64 bad usage or configuration; 69 the database cannot be \
-        reached; 75 the same cleanup is already running elsewhere (try again later).
+        reached or the connection to it broke; 75 the same cleanup is already running elsewhere (try again later).
         """
 
     static func code(for error: JobError) -> Int32 {
         switch error {
         case .alreadyRunning: alreadyRunning
-        case .database(let failure) where failure.kind == .connectionFailed: databaseUnavailable
+        // Could not connect, or the connection broke (a failover, a restart):
+        // the database is unavailable, not the job wrong.
+        case .database(let failure) where failure.kind == .connectionFailed || failure.kind == .connectionLost: databaseUnavailable
         case .invalidArgument: usage
         case .database, .schema, .notFound: jobFailed
         }

@@ -153,14 +153,18 @@ final class EndpointTests {
     @Test("a cleanup already running elsewhere is 409, at once")
     func alreadyRunning() throws {
         let holder = try stack.database.connect()
-        // The same key every worker and the CLI use for cleanup-sessions.
-        try holder.query("SELECT pg_advisory_lock(1634957168, 2)")
+        // Another run's lease, renewed by a live backend.
+        try holder.query(
+            """
+            INSERT INTO authsweep_jobs (job, holder, holder_pid, lease_expires_at, server_started_at)
+            VALUES ('cleanup-sessions', gen_random_uuid(), pg_backend_pid(), now() + interval '1 hour', pg_postmaster_start_time())
+            """)
         let response = try stack.request("POST", "/api/cron/cleanup-sessions")
         #expect(response.status == 409)
         #expect(response.body == #"{"success":false,"error":"Cleanup already in progress"}"#)
         expectContractHeaders(response)
         #expect(try stack.database.rowCount("Session") == 150)
-        try holder.query("SELECT pg_advisory_unlock(1634957168, 2)")
+        try holder.query("UPDATE authsweep_jobs SET holder = NULL WHERE job = 'cleanup-sessions'")
         #expect(try stack.request("POST", "/api/cron/cleanup-sessions").status == 200)
     }
 

@@ -43,8 +43,7 @@ final class DatabaseFaultTests {
     func postgresStopped() throws {
         let scratch = try ScratchDirectory("pgstop")
         let postgres = try PostgresServer(in: scratch.path)
-        let schema = try String(contentsOfFile: PackagePaths.root + "/deploy/schema.sql", encoding: .utf8)
-        try PGConnection(connectionString: postgres.connectionString).executeScript(unsafeSQL: "SET client_min_messages = warning;" + schema)
+        try PGConnection(connectionString: postgres.connectionString).executeScript(unsafeSQL: "SET client_min_messages = warning;" + TestDatabase.schema)
         let stack = try Stack("pgstop", workerEnvironment: ["DATABASE_URL": postgres.connectionString])
         for _ in 0..<3 { #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200) }
 
@@ -123,8 +122,9 @@ final class WorkerFaultTests {
         let (stack, curl) = try largeCleanupUnderWay("sigkill", expired: expired)
         for worker in stack.workers { worker.process.signal(SIGKILL) }
         _ = try finishedResponse(curl)
-        try waitFor("the killed worker's lock to be released", seconds: 10) {
-            (try? stack.database.advisoryLocks()) == 0
+        // Its backend exits with it, which frees the lease.
+        try waitFor("the killed worker's lease to be free", seconds: 10) {
+            (try? stack.database.leasesHeld()) == 0
         }
         #expect(try stack.database.rowCount("Session", where: "id LIKE 'live-%'") == 5_000)
         let left = try stack.database.rowCount("Session", where: "id LIKE 'old-%'")
@@ -159,30 +159,40 @@ final class PoolConcurrencyTests {
     @Test("workers and the CLI asked at the same moment: one runs, the others get 409 or exit 75, and every expired row is deleted once")
     func simultaneousCleanups() throws {
         let stack = try Stack("concurrent", workerEnvironment: ["AUTHSWEEP_CLEANUP_BATCH_SIZE": "1000"])
-        let expired = 100_000
-        try stack.database.insertSessions(expired, prefix: "old-", expiringIn: -60)
-        try stack.database.insertSessions(1_000, prefix: "live-", expiringIn: 3600)
-        let curls = try (0..<6).map { _ in try backgroundCleanup(stack) }
-        let cli = try ChildProcess(PackagePaths.binary, ["cleanup-sessions", "--json"], environment: ["DATABASE_URL": stack.database.connectionString])
-        var deleted = 0
-        var statuses: [Int] = []
-        for curl in curls {
-            let response = try finishedResponse(curl)
-            statuses.append(response.status)
-            if response.status == 200 { deleted += response.json?["deletedCount"] as? Int ?? 0 }
-        }
-        #expect(cli.waitUntilExit(timeout: 60))
-        #expect([0, 75].contains(cli.exitStatus))
-        if cli.exitStatus == 0, let data = cli.standardOutput.data(using: .utf8),
-            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        {
-            deleted += json["deletedCount"] as? Int ?? 0
-        }
-        #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 }, "\(statuses)")
-        #expect(statuses.contains(409) || cli.exitStatus == 75, "the runs overlapped")
-        #expect(deleted == expired)
-        #expect(try stack.database.rowCount("Session") == 1_000)
-        #expect(
-            try stack.database.rowCount("AuditLog", where: "action = 'SESSION_CLEANUP'") == statuses.filter { $0 == 200 }.count + (cli.exitStatus == 0 ? 1 : 0))
+        try expectOneRunAtATime(stack, cliDatabaseURL: stack.database.connectionString)
     }
+}
+
+/// Six HTTP cleanups and one CLI cleanup of 100,000 expired sessions at the
+/// same moment: only 200 and 409 (or exit 75), the deleted counts add up to
+/// the expired rows, and each successful run left one audit row.
+func expectOneRunAtATime(_ stack: Stack, cliDatabaseURL: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let expired = 100_000
+    try stack.database.insertSessions(expired, prefix: "old-", expiringIn: -60)
+    try stack.database.insertSessions(1_000, prefix: "live-", expiringIn: 3600)
+    let curls = try (0..<6).map { _ in try backgroundCleanup(stack) }
+    let cli = try ChildProcess(
+        PackagePaths.binary, ["cleanup-sessions", "--json"], environment: ["DATABASE_URL": cliDatabaseURL, "AUTHSWEEP_CLEANUP_BATCH_SIZE": "1000"])
+    var deleted = 0
+    var statuses: [Int] = []
+    for curl in curls {
+        let response = try finishedResponse(curl)
+        statuses.append(response.status)
+        if response.status == 200 { deleted += response.json?["deletedCount"] as? Int ?? 0 }
+    }
+    #expect(cli.waitUntilExit(timeout: 60), sourceLocation: sourceLocation)
+    #expect([0, 75].contains(cli.exitStatus), "\(cli.standardError)", sourceLocation: sourceLocation)
+    if cli.exitStatus == 0, let data = cli.standardOutput.data(using: .utf8),
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    {
+        deleted += json["deletedCount"] as? Int ?? 0
+    }
+    #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 }, "\(statuses)", sourceLocation: sourceLocation)
+    #expect(statuses.contains(409) || cli.exitStatus == 75, "the runs overlapped", sourceLocation: sourceLocation)
+    #expect(deleted == expired, sourceLocation: sourceLocation)
+    #expect(try stack.database.rowCount("Session") == 1_000, sourceLocation: sourceLocation)
+    #expect(
+        try stack.database.rowCount("AuditLog", where: "action = 'SESSION_CLEANUP'") == statuses.filter { $0 == 200 }.count + (cli.exitStatus == 0 ? 1 : 0),
+        sourceLocation: sourceLocation)
+    #expect(try stack.database.leasesHeld() == 0, sourceLocation: sourceLocation)
 }

@@ -12,6 +12,10 @@ final class Stack {
     /// The pool `nginx.conf.example` names: authsweep-1.sock to authsweep-3.sock.
     let workers: [WorkerProcess]
     let nginx: NginxServer
+    /// With `AUTHSWEEP_TEST_POOLER=transaction` (or `session`), the workers
+    /// reach the database through a PgBouncer in that mode: scripts/test runs
+    /// the endpoint suite once more that way.
+    let pooler: PgBouncerServer?
 
     var worker: WorkerProcess { workers[0] }
 
@@ -24,6 +28,13 @@ final class Stack {
             "CRON_SECRET_FILE": nil,
             "DATABASE_URL": database.connectionString,
         ]
+        if let mode = ProcessInfo.processInfo.environment["AUTHSWEEP_TEST_POOLER"], !mode.isEmpty {
+            let pooler = try PgBouncerServer(in: scratch.path, poolMode: mode, poolSize: mode == "session" ? 8 : 3)
+            environment["DATABASE_URL"] = pooler.connectionString(database: database.name)
+            self.pooler = pooler
+        } else {
+            pooler = nil
+        }
         for (key, value) in workerEnvironment { environment[key] = value }
         let directory = scratch.path
         workers = try (1...3).map { number in

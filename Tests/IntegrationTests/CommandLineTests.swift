@@ -109,6 +109,7 @@ final class AdministrationCommandTests {
             DO $$ BEGIN CREATE ROLE \(worker) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
             DO $$ BEGIN CREATE ROLE \(admin) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
             GRANT SELECT, DELETE ON login_attempts, auth_audit_log, user_sessions, "Session" TO \(worker);
+            GRANT SELECT, INSERT, UPDATE ON authsweep_jobs TO \(worker);
             GRANT SELECT, INSERT ON "AuditLog" TO \(worker), \(admin);
             GRANT SELECT, DELETE ON "Session" TO \(admin);
             GRANT SELECT, UPDATE ON "User" TO \(admin);
@@ -257,6 +258,7 @@ final class CheckCommandTests {
             DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
             GRANT SELECT, DELETE ON login_attempts, auth_audit_log, user_sessions, "Session" TO \(role);
             GRANT SELECT, INSERT ON "AuditLog" TO \(role);
+            GRANT SELECT, INSERT, UPDATE ON authsweep_jobs TO \(role);
             """)
         try database.insertSessions(5, prefix: "old-", expiringIn: -60)
         let asWorker = secret.merging(["DATABASE_URL": database.connectionString + " user=\(role)"]) { $1 }

@@ -12,6 +12,8 @@ public final class PostgresServer: Sendable {
 
     public init(in scratch: String) throws {
         directory = scratch + "/pg"
+        // A parent made here must stay traversable by the server's user.
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let newest = versions.compactMap(Int.init).max() else {
             throw TestSetupError("no PostgreSQL server under /usr/lib/postgresql; run scripts/test")
@@ -24,6 +26,38 @@ public final class PostgresServer: Sendable {
         }
         try run("initdb", ["-D", "\(directory)/data", "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
         try start()
+    }
+
+    /// A streaming standby of `primary` (`pg_basebackup -R`), started, on a
+    /// socket of its own.
+    public init(standbyOf primary: PostgresServer, in scratch: String) throws {
+        directory = scratch + "/pg"
+        binaries = primary.binaries
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if TestUser.isRoot {
+            let chown = try ChildProcess.run("/bin/chown", ["authsweep-pg", directory])
+            guard chown.status == 0 else { throw TestSetupError("chown authsweep-pg failed: \(chown.stderr)") }
+        }
+        try run(
+            "pg_basebackup", ["-D", "\(directory)/data", "-h", primary.directory, "-U", "postgres", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"])
+        try start()
+    }
+
+    /// A multi-host connection string that reaches whichever of `servers`
+    /// accepts writes, as a failover-ready DATABASE_URL does.
+    public static func readWriteConnectionString(_ servers: [PostgresServer], database: String = "postgres") -> String {
+        "host=\(servers.map(\.directory).joined(separator: ",")) dbname=\(database) user=postgres target_session_attrs=read-write connect_timeout=2"
+    }
+
+    /// Stops at once, as a crash or a failover does (`-m immediate`).
+    public func crash() throws {
+        try run("pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "-w", "stop"])
+    }
+
+    /// Promotes a standby to a primary and waits until it accepts writes.
+    public func promote() throws {
+        try run("pg_ctl", ["-D", "\(directory)/data", "-w", "promote"])
     }
 
     public func start() throws {

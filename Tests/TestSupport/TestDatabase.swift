@@ -12,6 +12,12 @@ public struct TestDatabase: Sendable {
     /// libpq key=value connection string for this database.
     public let connectionString: String
 
+    /// A database that exists already (on a server a test started itself).
+    public init(name: String, connectionString: String) {
+        self.name = name
+        self.connectionString = connectionString
+    }
+
     static var server: String {
         let environment = ProcessInfo.processInfo.environment
         let host = environment["AUTHSWEEP_TEST_PGHOST"] ?? environment["PGHOST"] ?? "localhost"
@@ -36,12 +42,29 @@ public struct TestDatabase: Sendable {
         return database
     }
 
-    /// Loads `deploy/schema.sql` again: every table empty.
+    /// Loads `deploy/schema.sql` and `deploy/authsweep-tables.sql` again: every table empty.
     public func resetSchema() throws {
-        let schema = try String(contentsOfFile: PackagePaths.root + "/deploy/schema.sql", encoding: .utf8)
         let connection = try connect()
         try connection.query("SET client_min_messages = warning")
-        try connection.executeScript(unsafeSQL: schema)
+        try connection.executeScript(unsafeSQL: Self.schema)
+    }
+
+    /// The contract's tables and authsweep's own, as the demo loads them.
+    public static var schema: String {
+        get throws {
+            try ["schema.sql", "authsweep-tables.sql"].map { try String(contentsOfFile: PackagePaths.root + "/deploy/" + $0, encoding: .utf8) }
+                .joined(separator: "\n")
+        }
+    }
+
+    /// Rows of `authsweep_jobs` whose lease is held by a live backend.
+    public func leasesHeld() throws -> Int {
+        try integer(
+            """
+            SELECT count(*) FROM authsweep_jobs j
+            WHERE j.holder IS NOT NULL AND j.lease_expires_at > now()
+              AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = j.holder_pid)
+            """)
     }
 
     public func connect() throws -> PGConnection {

@@ -11,8 +11,8 @@ struct CleanupRunResult {
     var total: Int { deleted.reduce(0, +) }
 }
 
-/// One run of a cleanup. It owns, once for every job: the lock (one run of
-/// a kind at a time, across workers and the CLI), the deletion passes within
+/// One run of a cleanup. It owns, once for every job: the lease (one run of
+/// a kind at a time, across workers and the CLI, behind any pooler), the deletion passes within
 /// the time budget, the audit row of success or failure, the metrics and
 /// the log line.
 struct CleanupRun {
@@ -35,13 +35,15 @@ struct CleanupRun {
                     return
                 }
                 result.deleted = Array(repeating: 0, count: targets.count)
-                guard try store.tryLock(plan.kind) else { throw .alreadyRunning(plan.kind) }
-                defer { try? store.unlock(plan.kind) }
+                let lease = CleanupLease(kind: plan.kind, duration: .seconds(configuration.leaseSeconds))
+                guard try lease.acquire(store) else { throw .alreadyRunning(plan.kind) }
+                defer { if store.connection.isUsable { try? lease.release(store) } }
                 do throws(JobError) {
                     for (index, entry) in targets.enumerated() where !result.hasMore {
                         let pass = try DeletionPass(
                             target: entry.target,
                             store: store,
+                            lease: lease,
                             batchSize: configuration.batchSize,
                             scan: configuration.deletionScan,
                             deadline: options.timeBudget.map { started + $0 },

@@ -1,22 +1,17 @@
 import Postgres
 
 /// The SQL of the cleanups and the stats, run on one connection.
+///
+/// Every statement runs in a transaction that sets its own timeouts
+/// (`SET LOCAL`): either the caller's (`inTransaction`) or one made for that
+/// statement alone. Nothing is set for the session, so behind a
+/// transaction-mode pooler no setting reaches the application's
+/// transactions on a shared server connection.
 struct CleanupStore {
-    /// First half of every advisory-lock key authsweep takes ('aswp').
-    static let lockNamespace: Int32 = 0x6173_7770
-
     let connection: PGConnection
     let catalog: SchemaCatalog
-
-    /// Takes the job's session-level advisory lock if nobody holds it;
-    /// never waits. The server releases it if this connection dies.
-    func tryLock(_ kind: CleanupKind) throws(JobError) -> Bool {
-        try run("SELECT pg_try_advisory_lock(\(Self.lockNamespace)::int, \(kind.lockKey)::int)").bool()
-    }
-
-    func unlock(_ kind: CleanupKind) throws(JobError) {
-        try run("SELECT pg_advisory_unlock(\(Self.lockNamespace)::int, \(kind.lockKey)::int)")
-    }
+    /// `statement_timeout`, `lock_timeout` and `idle_in_transaction_session_timeout`.
+    let transactionSettings: [(name: String, value: String)]
 
     /// Deletes up to `limit` rows of `target` in one statement (its own
     /// transaction). The rows are picked by their ctid and the condition is
@@ -127,14 +122,6 @@ struct CleanupStore {
         "(\(min(page, Int(UInt32.max))),0)"
     }
 
-    /// Whether this connection's commits wait for the WAL flush. Cleanup
-    /// batches need not: a deletion lost in a server crash leaves a row
-    /// that is still removable, and the next run deletes it. Not waiting
-    /// saves one disk flush per batch.
-    func setSynchronousCommit(_ synchronous: Bool) throws(JobError) {
-        try run(synchronous ? "RESET synchronous_commit" : "SET synchronous_commit TO off")
-    }
-
     /// How many rows of `target` are removable now.
     func count(_ target: DeletionTarget) throws(JobError) -> Int {
         try integer(run("SELECT count(*) FROM \(target.table) WHERE \(target.condition)"), column: 0)
@@ -171,8 +158,14 @@ struct CleanupStore {
         return (try integer(result, column: 0), try integer(result, column: 1))
     }
 
+    /// Runs one statement: in the open transaction, or in one of its own.
     @discardableResult
     func run(_ query: SQLQuery, function: String = #function) throws(JobError) -> PGResult {
+        if connection.isInTransaction { return try execute(query, function: function) }
+        return try inTransaction { () throws(JobError) in try execute(query, function: function) }
+    }
+
+    private func execute(_ query: SQLQuery, function: String) throws(JobError) -> PGResult {
         do {
             return try connection.query(query, function: function)
         } catch {
@@ -192,15 +185,24 @@ extension PGResult {
 }
 
 extension CleanupStore {
-    /// Runs `body` inside one transaction, rolled back if it throws.
-    func inTransaction<Result>(_ body: () throws(JobError) -> Result) throws(JobError) -> Result {
-        try run("BEGIN")
+    /// Runs `body` inside one transaction with the timeouts set for it
+    /// alone, rolled back if it throws. `asynchronousCommit`: the commit does
+    /// not wait for the WAL flush. Cleanup batches need not: a deletion lost
+    /// in a server crash leaves a row that is still removable, and the next
+    /// run deletes it; not waiting saves one disk flush per batch.
+    func inTransaction<Result>(asynchronousCommit: Bool = false, _ body: () throws(JobError) -> Result) throws(JobError) -> Result {
+        precondition(!connection.isInTransaction, "transactions do not nest")
+        do {
+            try connection.beginTransaction(localSettings: transactionSettings + (asynchronousCommit ? [("synchronous_commit", "off")] : []))
+        } catch {
+            throw .database(error)
+        }
         do throws(JobError) {
             let result = try body()
-            try run("COMMIT")
+            _ = try execute("COMMIT", function: #function)
             return result
         } catch {
-            if connection.isUsable { _ = try? run("ROLLBACK") }
+            if connection.isUsable && connection.isInTransaction { _ = try? execute("ROLLBACK", function: #function) }
             throw error
         }
     }

@@ -6,6 +6,8 @@ import Logging
 struct DeletionPass {
     let target: DeletionTarget
     let store: CleanupStore
+    /// Renewed by every batch, in the batch's transaction.
+    let lease: CleanupLease
     let batchSize: Int
     let scan: DeletionScan
     /// Stop between batches once this is past; `nil` for no limit.
@@ -27,14 +29,16 @@ struct DeletionPass {
         case .automatic: sweep = try sweepIsCheaper(tableRows: table.rows)
         }
         logger.debug("deleting", metadata: ["job.table": "\(target.name)", "job.scan": "\(sweep ? "sweep" : "index")"])
-        try store.setSynchronousCommit(false)
-        do throws(JobError) {
-            let result = try sweep ? runSweep(table, onProgress) : runIndexBatches(onProgress)
-            try store.setSynchronousCommit(true)
-            return result
-        } catch {
-            if store.connection.isUsable { try? store.setSynchronousCommit(true) }
-            throw error
+        return try sweep ? runSweep(table, onProgress) : runIndexBatches(onProgress)
+    }
+
+    /// One deleting statement in a transaction of its own, which first
+    /// renews the lease (so nothing is deleted by a run that lost it) and
+    /// commits without waiting for the WAL flush (see `inTransaction`).
+    private func leased<Result>(_ body: () throws(JobError) -> Result) throws(JobError) -> Result {
+        try store.inTransaction(asynchronousCommit: true) { () throws(JobError) in
+            try lease.renew(store)
+            return try body()
         }
     }
 
@@ -76,7 +80,7 @@ struct DeletionPass {
             var deleted = 0
             for position in try rows() {
                 do throws(JobError) {
-                    deleted += try store.deleteRow(target, at: position)
+                    deleted += try leased { () throws(JobError) in try store.deleteRow(target, at: position) }
                 } catch .database(let error) where error.sqlState == Self.lockNotAvailable {
                     locked.insert(position)
                     logger.warning(
@@ -102,7 +106,7 @@ struct DeletionPass {
             let removed = try batch(
                 &locked,
                 statement: { [locked] () throws(JobError) in
-                    let batch = try store.deleteBatch(target, limit: batchSize, excluding: locked)
+                    let batch = try leased { () throws(JobError) in try store.deleteBatch(target, limit: batchSize, excluding: locked) }
                     picked = batch.picked
                     return batch.deleted
                 },
@@ -139,7 +143,7 @@ struct DeletionPass {
             let removed = try batch(
                 &locked,
                 statement: { [page, span, locked] () throws(JobError) in
-                    try store.deletePages(target, from: page, to: page + span, excluding: locked)
+                    try leased { () throws(JobError) in try store.deletePages(target, from: page, to: page + span, excluding: locked) }
                 },
                 rows: { [page, span, locked] () throws(JobError) in
                     try store.pickPages(target, from: page, to: page + span, excluding: locked)

@@ -19,6 +19,9 @@ public struct Configuration: Sendable {
     public var cliTimeBudgetSeconds = 0
     public var statementTimeoutMilliseconds = 15_000
     public var lockTimeoutMilliseconds = 3_000
+    /// How long a cleanup's lease outlives its last batch when the run
+    /// cannot release it (killed behind a pooler).
+    public var leaseSeconds = 60
     public var connectTimeoutSeconds = 5
     /// Responder threads for `serve`; `nil` derives it from the core count.
     public var threads: Int?

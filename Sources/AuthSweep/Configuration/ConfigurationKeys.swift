@@ -73,6 +73,7 @@ struct ConfigurationKeys {
         number("cleanup.batch_size", \.batchSize, 1...1_000_000),
         number("cleanup.http_time_budget_seconds", \.httpTimeBudgetSeconds, 1...3_600),
         number("cleanup.cli_time_budget_seconds", \.cliTimeBudgetSeconds, 0...86_400),
+        number("cleanup.lease_seconds", \.leaseSeconds, 5...3_600),
         number("database.statement_timeout_ms", \.statementTimeoutMilliseconds, 0...3_600_000),
         number("database.lock_timeout_ms", \.lockTimeoutMilliseconds, 0...3_600_000),
         number("database.connect_timeout_seconds", \.connectTimeoutSeconds, 1...300),

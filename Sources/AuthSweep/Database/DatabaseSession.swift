@@ -26,7 +26,7 @@ public final class DatabaseSession {
             open = current
         }
         do {
-            return try body(CleanupStore(connection: current.connection, catalog: current.catalog))
+            return try body(CleanupStore(connection: current.connection, catalog: current.catalog, transactionSettings: settings.transactionSettings))
         } catch {
             if !current.connection.isUsable { open = nil }
             throw error

@@ -35,6 +35,16 @@ public struct DatabaseSettings: Sendable {
         "tcp_user_timeout": "30000",
     ]
 
+    /// What every transaction authsweep runs sets for itself alone (never
+    /// for the session: see `PGConnection.beginTransaction`).
+    var transactionSettings: [(name: String, value: String)] {
+        [
+            ("statement_timeout", String(statementTimeoutMilliseconds)),
+            ("lock_timeout", String(lockTimeoutMilliseconds)),
+            ("idle_in_transaction_session_timeout", "60000"),
+        ]
+    }
+
     /// Opens a new connection with these settings.
     public func connect() throws(JobError) -> PGConnection {
         var defaults = ["fallback_application_name": "authsweep"].merging(Self.deadLinkDefaults) { first, _ in first }
@@ -44,15 +54,7 @@ public struct DatabaseSettings: Sendable {
             defaults["connect_timeout"] = String(connectTimeoutSeconds)
         }
         do {
-            return try PGConnection(
-                connectionString: connectionString,
-                defaults: defaults,
-                settings: [
-                    ("statement_timeout", String(statementTimeoutMilliseconds)),
-                    ("lock_timeout", String(lockTimeoutMilliseconds)),
-                    ("idle_in_transaction_session_timeout", "60000"),
-                ]
-            )
+            return try PGConnection(connectionString: connectionString, defaults: defaults)
         } catch {
             throw .database(error)
         }

@@ -1,3 +1,5 @@
+import Postgres
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -53,6 +55,7 @@ public struct InstallationCheck: Sendable {
         do throws(JobError) {
             try database.withStore { store throws(JobError) in
                 findings.append(Finding(ok: true, message: "the database is reachable", fix: nil))
+                findings += try topologyFindings(store)
                 findings += try schemaFindings(store)
             }
         } catch {
@@ -107,6 +110,46 @@ public struct InstallationCheck: Sendable {
         }
     }
 
+    /// Where the connection lands: a standby cannot run a cleanup, and a
+    /// transaction-mode pooler shares server connections between clients
+    /// (what that means for authsweep is in the finding).
+    private func topologyFindings(_ store: CleanupStore) throws(JobError) -> [Finding] {
+        var findings: [Finding] = []
+        if try store.run("SELECT pg_is_in_recovery()").value() == "t" {
+            findings.append(
+                Finding(
+                    ok: false, message: "the server is a standby (read-only): every cleanup would fail",
+                    fix: "point DATABASE_URL at the primary, or list every host with target_session_attrs=read-write"))
+        } else {
+            findings.append(Finding(ok: true, message: "the server accepts writes (a primary)", fix: nil))
+        }
+        if try sharesServerConnections(store) {
+            findings.append(
+                Finding(
+                    ok: true,
+                    message:
+                        "a transaction-mode pooler is in between (two client connections were served by one server connection): supported; timeouts are set per transaction and runs are kept one at a time by their lease, and a run killed between batches keeps its lease until cleanup.lease_seconds pass",
+                    fix: nil))
+        }
+        return findings
+    }
+
+    /// Whether two client connections get the same server backend in turn,
+    /// which only a pooler that hands server connections out per
+    /// transaction does: the first client's statement ends, its server
+    /// connection goes back to the pool, and the next client is given it.
+    private func sharesServerConnections(_ store: CleanupStore) throws(JobError) -> Bool {
+        let settings = DatabaseSettings(configuration: configuration)
+        for _ in 0..<3 {
+            let first = try store.run("SELECT pg_backend_pid()").value()
+            let other = try settings.connect()
+            let second = try CleanupStore(connection: other, catalog: SchemaCatalog(connection: other), transactionSettings: settings.transactionSettings)
+                .run("SELECT pg_backend_pid()").value()
+            if first == second { return true }
+        }
+        return false
+    }
+
     private func schemaFindings(_ store: CleanupStore) throws(JobError) -> [Finding] {
         let tables = configuration.tables
         let timestampColumns = [
@@ -148,7 +191,16 @@ public struct InstallationCheck: Sendable {
         if !missingTables.contains(tables.session) {
             findings.append(try expiryIndexFinding(store))
         }
-        findings += try privilegeFindings(store, existing: Set((timestampColumns + otherColumns).map(\.0)).subtracting(missingTables))
+        var existing = Set((timestampColumns + otherColumns).map(\.0)).subtracting(missingTables)
+        if try store.run("SELECT to_regclass(\(CleanupLease.table)) IS NULL").value() == "t" {
+            findings.append(
+                Finding(
+                    ok: false, message: "table \(CleanupLease.table) does not exist: it holds the leases that keep cleanups one at a time",
+                    fix: "psql -f deploy/authsweep-tables.sql, then GRANT SELECT, INSERT, UPDATE ON \(CleanupLease.table) TO the workers' role"))
+        } else {
+            existing.insert(CleanupLease.table)
+        }
+        findings += try privilegeFindings(store, existing: existing)
         return findings
     }
 
@@ -174,6 +226,7 @@ public struct InstallationCheck: Sendable {
             [tables.loginAttempts, tables.authAuditLog, tables.userSessions, tables.session].map { ($0, ["SELECT", "DELETE"], []) }
         needs.append((tables.auditLog, ["INSERT"], ["SELECT"]))
         needs.append((tables.user, [], ["SELECT"]))
+        needs.append((CleanupLease.table, ["SELECT", "INSERT", "UPDATE"], []))
         let privileges = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"]
         var findings: [Finding] = []
         for (table, needed, allowed) in needs where existing.contains(table) {

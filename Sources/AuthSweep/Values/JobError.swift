@@ -2,7 +2,7 @@ import Postgres
 
 /// Why a job (a cleanup, the stats or an administration command) did not complete.
 public enum JobError: Error, CustomStringConvertible, Sendable {
-    /// The same kind of cleanup holds the advisory lock elsewhere.
+    /// Another run of the same kind holds the lease.
     case alreadyRunning(CleanupKind)
     /// The database could not be reached, or a statement failed.
     case database(PostgresError)
