@@ -1,6 +1,6 @@
 -- authsweep demo and test schema: the contract's default tables.
 -- Loading it DROPS these tables first; never run it against real data.
--- authsweep's own table comes from deploy/authsweep-tables.sql, loaded after it.
+-- The last table is authsweep's own (as deploy/authsweep-tables.sql creates it).
 
 DROP TABLE IF EXISTS login_attempts, auth_audit_log, user_sessions, "User", "Session", "AuditLog", authsweep_jobs CASCADE;
 
@@ -54,4 +54,13 @@ CREATE TABLE "AuditLog" (
   action       text NOT NULL,
   details      jsonb,
   "createdAt"  timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- authsweep's own: the cleanups' leases (see deploy/authsweep-tables.sql).
+CREATE TABLE IF NOT EXISTS authsweep_jobs (
+  job               text PRIMARY KEY,
+  holder            uuid,
+  holder_pid        integer,
+  lease_expires_at  timestamptz,
+  server_started_at timestamptz
 );

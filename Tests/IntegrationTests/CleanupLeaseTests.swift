@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 import TestSupport
 import Testing
@@ -86,12 +87,35 @@ final class CleanupLeaseTests {
         _ = holder
     }
 
-    @Test("without authsweep_jobs a cleanup fails with a message that says how to create it")
+    @Test("without authsweep_jobs a role that may create it does; one that may not is told how")
     func missingTable() throws {
         try database.execute("DROP TABLE authsweep_jobs")
-        let error = #expect(throws: JobError.self) { _ = try TestJobs(database).cleanupSessions() }
+        #expect(try TestJobs(database).cleanupSessions().deletedCount == 10)
+        #expect(try database.integer("SELECT count(*) FROM authsweep_jobs WHERE job = 'cleanup-sessions'") == 1)
+
+        let role = database.name + "_nocreate"
+        try database.execute(
+            """
+            DROP TABLE authsweep_jobs;
+            DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            GRANT SELECT, DELETE ON "Session" TO \(role);
+            GRANT SELECT, INSERT ON "AuditLog" TO \(role);
+            """)
+        try database.insertSessions(3, prefix: "again-", expiringIn: -60)
+        let restricted = TestJobs(database) { $0.databaseURL = self.database.connectionString + " user=\(role)" }
+        let error = #expect(throws: JobError.self) { _ = try restricted.cleanupSessions() }
         #expect(error?.description.contains("deploy/authsweep-tables.sql") == true, "\(String(describing: error))")
-        #expect(try database.rowCount("Session") == 10)
+        #expect(try database.rowCount("Session") == 3)
+    }
+
+    @Test("deploy/schema.sql and deploy/authsweep-tables.sql create the lease table exactly as authsweep does")
+    func tableDefinitionsAgree() throws {
+        func words(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        let statement = words(CleanupLease.createTableSQL)
+        for file in ["schema.sql", "authsweep-tables.sql"] {
+            let text = try String(contentsOfFile: PackagePaths.root + "/deploy/" + file, encoding: .utf8)
+            #expect(words(text).contains(statement + ";"), "\(file)")
+        }
     }
 
     @Test("the CLI exits 75 with one line on stderr while the same cleanup runs elsewhere")

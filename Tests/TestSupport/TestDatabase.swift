@@ -42,19 +42,16 @@ public struct TestDatabase: Sendable {
         return database
     }
 
-    /// Loads `deploy/schema.sql` and `deploy/authsweep-tables.sql` again: every table empty.
+    /// Loads `deploy/schema.sql` again: every table empty.
     public func resetSchema() throws {
         let connection = try connect()
         try connection.query("SET client_min_messages = warning")
         try connection.executeScript(unsafeSQL: Self.schema)
     }
 
-    /// The contract's tables and authsweep's own, as the demo loads them.
+    /// `deploy/schema.sql`: the contract's tables and authsweep's own.
     public static var schema: String {
-        get throws {
-            try ["schema.sql", "authsweep-tables.sql"].map { try String(contentsOfFile: PackagePaths.root + "/deploy/" + $0, encoding: .utf8) }
-                .joined(separator: "\n")
-        }
+        get throws { try String(contentsOfFile: PackagePaths.root + "/deploy/schema.sql", encoding: .utf8) }
     }
 
     /// Rows of `authsweep_jobs` whose lease is held by a live backend.

@@ -30,8 +30,35 @@ struct CleanupLease {
 
     private var seconds: Int { Int(duration.components.seconds) }
 
-    /// Takes the lease if no other run holds it; never waits.
+    /// The table, as `deploy/schema.sql` and `deploy/authsweep-tables.sql`
+    /// create it (a test keeps the three the same).
+    static let createTableSQL = """
+        CREATE TABLE IF NOT EXISTS authsweep_jobs (
+          job               text PRIMARY KEY,
+          holder            uuid,
+          holder_pid        integer,
+          lease_expires_at  timestamptz,
+          server_started_at timestamptz
+        )
+        """
+
+    /// Takes the lease if no other run holds it; never waits. Without the
+    /// table, creates it when the role may (an installation whose role owns
+    /// its schema), else says how to.
     func acquire(_ store: CleanupStore) throws(JobError) -> Bool {
+        do {
+            return try tryAcquire(store)
+        } catch .database(let error) where error.sqlState == "42P01" {
+            do throws(JobError) {
+                try store.run(SQLQuery(unsafeSQL: Self.createTableSQL))
+            } catch {
+                throw Self.missingTable
+            }
+            return try tryAcquire(store)
+        }
+    }
+
+    private func tryAcquire(_ store: CleanupStore) throws(JobError) -> Bool {
         let table = try store.catalog.quote(Self.table)
         do {
             return try store.run(
@@ -48,8 +75,6 @@ struct CleanupLease {
                 RETURNING 1
                 """
             ).rows.count == 1
-        } catch .database(let error) where error.sqlState == "42P01" {
-            throw Self.missingTable
         } catch .database(let error) where error.sqlState == "55P03" {
             // The holder's batch has the row locked: it is running.
             return false
@@ -84,5 +109,6 @@ struct CleanupLease {
     }
 
     static let missingTable = JobError.schema(
-        "table \(table) does not exist: it holds the lease that keeps cleanups one at a time; create it with deploy/authsweep-tables.sql")
+        "table \(table) does not exist and this role may not create it: it holds the lease that keeps cleanups one at a time; create it with deploy/authsweep-tables.sql"
+    )
 }

@@ -192,13 +192,19 @@ public struct InstallationCheck: Sendable {
             findings.append(try expiryIndexFinding(store))
         }
         var existing = Set((timestampColumns + otherColumns).map(\.0)).subtracting(missingTables)
-        if try store.run("SELECT to_regclass(\(CleanupLease.table)) IS NULL").value() == "t" {
+        let lease = try store.run("SELECT to_regclass(\(CleanupLease.table)) IS NULL, has_schema_privilege(current_schema(), 'CREATE')")
+        if lease.value(column: 0) != "t" {
+            existing.insert(CleanupLease.table)
+        } else if lease.value(column: 1) == "t" {
+            findings.append(Finding(ok: true, message: "table \(CleanupLease.table) does not exist yet: the first cleanup creates it", fix: nil))
+        } else {
             findings.append(
                 Finding(
-                    ok: false, message: "table \(CleanupLease.table) does not exist: it holds the leases that keep cleanups one at a time",
-                    fix: "psql -f deploy/authsweep-tables.sql, then GRANT SELECT, INSERT, UPDATE ON \(CleanupLease.table) TO the workers' role"))
-        } else {
-            existing.insert(CleanupLease.table)
+                    ok: false,
+                    message: "table \(CleanupLease.table) does not exist and this role may not create it: it holds the leases that keep cleanups one at a time",
+                    fix:
+                        "psql -f deploy/authsweep-tables.sql as the tables' owner, then GRANT SELECT, INSERT, UPDATE ON \(CleanupLease.table) TO the workers' role"
+                ))
         }
         findings += try privilegeFindings(store, existing: existing)
         return findings
