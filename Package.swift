@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
-        // C libraries, reached only through the two wrapper modules below.
+        // C libraries, reached only through the wrapper modules below.
         .systemLibrary(
             name: "CFastCGI",
             pkgConfig: "fcgi",
@@ -25,10 +25,17 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // epoll and accept4, for the responders' event loop.
         .systemLibrary(name: "CLinux"),
         .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // libcurl for the monitoring pings (healthchecks.io and the like).
+        .target(name: "Curl", dependencies: ["CCurl"]),
         // The domain: configuration, the database, the cleanups,
         // administration, the doctor, metrics. Knows nothing of HTTP.
         .target(
@@ -46,6 +53,7 @@ let package = Package(
             dependencies: [
                 "AuthSweep",
                 "FastCGI",
+                "Curl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

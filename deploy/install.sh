@@ -54,7 +54,7 @@ if [ "$packages" = 1 ]; then
     step "installing nginx and the runtime libraries"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends nginx libfcgi0ldbl libpq5 openssl ca-certificates >/dev/null
+    apt-get install -y -qq --no-install-recommends nginx libfcgi0ldbl libpq5 libcurl4 openssl ca-certificates >/dev/null
 fi
 
 step "installing the binary and the documentation"

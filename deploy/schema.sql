@@ -62,5 +62,9 @@ CREATE TABLE IF NOT EXISTS authsweep_jobs (
   holder            uuid,
   holder_pid        integer,
   lease_expires_at  timestamptz,
-  server_started_at timestamptz
+  server_started_at timestamptz,
+  last_run_at       timestamptz,
+  last_result       text,
+  last_success_at   timestamptz,
+  last_deleted      bigint
 );

@@ -2,7 +2,7 @@
 
 private let table: Set<String> = [
     "GET /api/cron/cleanup-auth", "GET /api/cron/cleanup-sessions", "POST /api/cron/cleanup-sessions",
-    "GET /api/cron/health", "GET /api/cron/metrics",
+    "GET /api/cron/health", "GET /api/cron/metrics", "GET /api/cron/status",
 ]
 private let knownPaths = Set(table.map { String($0.split(separator: " ")[1]) })
 

@@ -8,6 +8,8 @@ public enum APIOutcome: Sendable {
     case cleanupSessions(CleanupSessionsOutcome)
     case sessionStats(SessionStats)
     case health(databaseReachable: Bool)
+    /// What the run records say: 200 when ok, 503 when a job is stale.
+    case status(CleanupStatus)
     /// Prometheus text, sent as is.
     case metrics([UInt8])
     case unauthorized

@@ -9,6 +9,7 @@ public enum APIResponse {
         switch outcome {
         case .cleanupAuth, .cleanupSessions, .sessionStats, .metrics, .health(databaseReachable: true): 200
         case .health(databaseReachable: false): 503
+        case .status(let status): status.isStale ? 503 : 200
         case .unauthorized: 401
         case .notFound: 404
         case .methodNotAllowed: 405
@@ -71,6 +72,8 @@ public enum APIResponse {
             ])
         case .health(let reachable):
             return .object([("status", .string(reachable ? "ok" : "unavailable"))])
+        case .status(let status):
+            return status.json
         case .metrics:
             // Not JSON: response(for:) sends the exposition text itself.
             return .null

@@ -20,21 +20,48 @@ public struct BearerAuthorizer: Sendable {
         self.readOnlyTokens = readOnlyTokens.filter { !$0.isEmpty }
     }
 
-    /// `.full` or `.readOnly` when exactly one Authorization header was sent
-    /// and its token equals a secret or a read-only token. Every one is
-    /// compared, in constant time, so the answer's timing says nothing about
-    /// which bytes matched, or which kind of token was close.
-    public func access(headerValues: [[UInt8]]) -> Access {
-        guard headerValues.count == 1, let token = Self.bearerToken(in: headerValues[0]) else { return .denied }
-        var full = false
-        var readOnly = false
-        for secret in secrets {
-            full = Self.constantTimeEquals(token, secret) || full
+    /// What a request presented, as far as authorization cares.
+    public enum Credential: Sendable, Equatable {
+        /// No Authorization header.
+        case missing
+        /// Anything but exactly one `Bearer <token>` (another scheme included).
+        case malformed
+        /// A well-formed token that matches no configured secret or token.
+        case mismatch
+        case currentSecret
+        case previousSecret
+        case metricsToken
+
+        public var access: Access {
+            switch self {
+            case .currentSecret, .previousSecret: .full
+            case .metricsToken: .readOnly
+            case .missing, .malformed, .mismatch: .denied
+            }
         }
+    }
+
+    /// Identifies the credential. Every secret and token is compared, in
+    /// constant time, so the answer's timing says nothing about which bytes
+    /// matched, or which one was close.
+    public func credential(headerValues: [[UInt8]]) -> Credential {
+        guard !headerValues.isEmpty else { return .missing }
+        guard headerValues.count == 1, let token = Self.bearerToken(in: headerValues[0]) else { return .malformed }
+        var matched: Credential = .mismatch
+        for (index, secret) in secrets.enumerated() where Self.constantTimeEquals(token, secret) {
+            matched = index == 0 ? .currentSecret : .previousSecret
+        }
+        var readOnly = false
         for readOnlyToken in readOnlyTokens {
             readOnly = Self.constantTimeEquals(token, readOnlyToken) || readOnly
         }
-        return full ? .full : readOnly ? .readOnly : .denied
+        return matched == .mismatch && readOnly ? .metricsToken : matched
+    }
+
+    /// `.full` or `.readOnly` when exactly one Authorization header was sent
+    /// and its token equals a secret or a read-only token.
+    public func access(headerValues: [[UInt8]]) -> Access {
+        credential(headerValues: headerValues).access
     }
 
     /// True when the credential is a cron secret.

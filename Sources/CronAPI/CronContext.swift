@@ -22,5 +22,6 @@ public struct CronContext: Sendable {
         self.timeBudget = timeBudget
         self.logger = logger
         health = HealthCache()
+        jobs.metrics?.registerAuthentication()
     }
 }

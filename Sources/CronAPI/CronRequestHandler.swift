@@ -1,6 +1,7 @@
 import AuthSweep
 import FastCGI
 import Logging
+import Prometheus
 
 /// One responder thread's request handler: route, authorize, run the job,
 /// answer. Owns that thread's database session.
@@ -22,7 +23,8 @@ public final class CronRequestHandler: FastCGIHandler {
         let method = request.method
         let path = request.path
         let decision = Router.route(method: method, path: path)
-        let outcome = process(request, decision: decision)
+        var refusal: BearerAuthorizer.Credential?
+        let outcome = process(request, decision: decision, refusal: &refusal)
         let response = APIResponse.response(for: outcome)
         var failure: String?
         if case .failed(let error) = outcome {
@@ -46,6 +48,11 @@ public final class CronRequestHandler: FastCGIHandler {
                     "request.duration_ms": "\(duration.milliseconds)",
                 ]
                 if let failure { metadata["error"] = "\(failure)" }
+                if let refusal {
+                    // Why, and who: never a byte of what was presented.
+                    metadata["auth.failure"] = "\(Self.failureReason(refusal))"
+                    metadata["client.address"] = "\(request["REMOTE_ADDR"] ?? "-")"
+                }
                 return metadata
             }())
         if let metrics = context.metrics {
@@ -57,6 +64,16 @@ public final class CronRequestHandler: FastCGIHandler {
     /// This thread's metric handles by route and status, made on first use
     /// (the registry checks names and labels on every lookup).
     private var recorders: [RequestRecorderKey: ServiceMetrics.RequestRecorder] = [:]
+    private var authCounters: [String: Counter] = [:]
+
+    private func authCounter(failure: Bool, _ label: String) -> Counter? {
+        guard let metrics = context.metrics else { return nil }
+        let key = (failure ? "failure:" : "success:") + label
+        if let counter = authCounters[key] { return counter }
+        let counter = failure ? metrics.authFailures(label) : metrics.authSuccesses(label)
+        authCounters[key] = counter
+        return counter
+    }
 
     private func recorder(_ metrics: ServiceMetrics, route: String, status: Int) -> ServiceMetrics.RequestRecorder {
         let key = RequestRecorderKey(route: route, status: status)
@@ -68,7 +85,7 @@ public final class CronRequestHandler: FastCGIHandler {
 
     /// Route first (404/405 need no secret and touch nothing), health
     /// without a secret, then the Authorization header, then the job.
-    private func process(_ request: FastCGIRequest, decision: RouteDecision) -> APIOutcome {
+    private func process(_ request: FastCGIRequest, decision: RouteDecision, refusal: inout BearerAuthorizer.Credential?) -> APIOutcome {
         let endpoint: Endpoint
         switch decision {
         case .notFound: return .notFound
@@ -76,11 +93,16 @@ public final class CronRequestHandler: FastCGIHandler {
         case .endpoint(let matched): endpoint = matched
         }
         if endpoint.requiresSecret {
-            switch context.authorizer.access(headerValues: request.values("HTTP_AUTHORIZATION")) {
+            let credential = context.authorizer.credential(headerValues: request.values("HTTP_AUTHORIZATION"))
+            switch credential.access {
             case .full: break
             case .readOnly where endpoint.acceptsReadOnlyToken: break
-            case .readOnly, .denied: return .unauthorized
+            case .readOnly, .denied:
+                refusal = credential
+                authCounter(failure: true, Self.failureReason(credential))?.increment()
+                return .unauthorized
             }
+            authCounter(failure: false, Self.secretLabel(credential))?.increment()
         }
         let jobs = context.jobs
         let budget = CleanupOptions(timeBudget: context.timeBudget)
@@ -93,7 +115,16 @@ public final class CronRequestHandler: FastCGIHandler {
             case .sessionStats:
                 return .sessionStats(try jobs.sessionStats(on: database))
             case .metrics:
+                // The last successes as the run records have them, so runs
+                // made elsewhere (the timer, cron, other hosts) show too.
+                if let metrics = context.metrics, let status = try? jobs.status(on: database) {
+                    for job in status.jobs {
+                        if let success = job.record.lastSuccess { metrics.lastSuccess(job.kind, at: success) }
+                    }
+                }
                 return .metrics(context.metrics?.exposition() ?? [])
+            case .status:
+                return .status(try jobs.status(on: database))
             case .health:
                 let answer = context.health.databaseReachable { jobs.databaseIsReachable(on: database) }
                 if answer.changed {
@@ -103,6 +134,26 @@ public final class CronRequestHandler: FastCGIHandler {
             }
         } catch {
             return .failed(error)
+        }
+    }
+
+    /// `missing`, `malformed` or `mismatch`; a metrics token used where only
+    /// a cron secret opens is a mismatch too.
+    static func failureReason(_ credential: BearerAuthorizer.Credential) -> String {
+        switch credential {
+        case .missing: "missing"
+        case .malformed: "malformed"
+        case .mismatch, .currentSecret, .previousSecret, .metricsToken: "mismatch"
+        }
+    }
+
+    /// Which secret opened the request: `current`, `previous` (a rotation
+    /// may end once this stays flat) or `metrics`.
+    static func secretLabel(_ credential: BearerAuthorizer.Credential) -> String {
+        switch credential {
+        case .previousSecret: "previous"
+        case .metricsToken: "metrics"
+        default: "current"
         }
     }
 

@@ -7,11 +7,13 @@ public enum Endpoint: String, Sendable, CaseIterable {
     case health = "health"
     /// Prometheus metrics of this worker process.
     case metrics = "metrics"
+    /// What the run records say of each job: ok or stale.
+    case status = "status"
 
     /// Every endpoint but the health check needs the Bearer secret.
     public var requiresSecret: Bool { self != .health }
 
     /// Read-only views that the metrics token opens too (the cron secret
     /// opens everything); it never starts a cleanup.
-    public var acceptsReadOnlyToken: Bool { self == .metrics }
+    public var acceptsReadOnlyToken: Bool { self == .metrics || self == .status }
 }

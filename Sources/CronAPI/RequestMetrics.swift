@@ -30,3 +30,28 @@ extension ServiceMetrics {
         )
     }
 }
+
+extension ServiceMetrics {
+    /// Every reason's and every secret's counter at zero, before the first request.
+    package func registerAuthentication() {
+        for reason in ["missing", "malformed", "mismatch"] { _ = authFailures(reason) }
+        for secret in ["current", "previous", "metrics"] { _ = authSuccesses(secret) }
+    }
+
+    /// Requests refused by the Bearer check: `missing`, `malformed` or
+    /// `mismatch`. Callers keep the handle, as with `requestRecorder`.
+    package func authFailures(_ reason: String) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.name("auth_failures", "total", "Requests refused by the Bearer check, by reason: missing, malformed, mismatch"),
+            labels: [("reason", reason)])
+    }
+
+    /// Requests the Bearer check let in, by which secret: `current`,
+    /// `previous` or `metrics`.
+    package func authSuccesses(_ secret: String) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.name(
+                "auth_successes", "total", "Requests let in by the Bearer check, by secret: current, previous (rotation), metrics (read-only token)"),
+            labels: [("secret", secret)])
+    }
+}

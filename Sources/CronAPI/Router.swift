@@ -13,6 +13,7 @@ public enum Router {
         "/api/cron/cleanup-sessions": [("GET", .sessionStats), ("POST", .cleanupSessions)],
         "/api/cron/health": [("GET", .health)],
         "/api/cron/metrics": [("GET", .metrics)],
+        "/api/cron/status": [("GET", .status)],
     ]
 
     /// Routes on the exact path (no query string, not decoded) and the

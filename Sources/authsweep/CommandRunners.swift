@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthSweep
+import CronAPI
 
 /// Loads the configuration and runs one administration command.
 func runAdmin(_ common: CommonOptions, _ body: (SessionAdministration, DatabaseSession) throws(JobError) -> Void) throws {
@@ -17,7 +18,10 @@ func runAdmin(_ common: CommonOptions, _ body: (SessionAdministration, DatabaseS
 func runJob(_ common: CommonOptions, _ body: (CleanupJobs, DatabaseSession, Configuration) throws -> Void) throws {
     try runCommand {
         let configuration = try common.loadConfiguration()
-        let jobs = CleanupJobs(configuration: configuration, logger: common.makeLogger(configuration, defaultLevel: .critical))
+        let logger = common.makeLogger(configuration, defaultLevel: .critical)
+        let jobs = CleanupJobs(
+            configuration: configuration, logger: logger,
+            monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, logger: logger) })
         try body(jobs, DatabaseSession(settings: DatabaseSettings(configuration: configuration)), configuration)
     }
 }

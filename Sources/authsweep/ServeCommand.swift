@@ -71,7 +71,9 @@ struct ServeCommand: ParsableCommand {
                         rejections.record(rejection)
                     })
                 let context = CronContext(
-                    jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: metrics),
+                    jobs: CleanupJobs(
+                        configuration: configuration, logger: logger, metrics: metrics,
+                        monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, logger: logger) }),
                     authorizer: BearerAuthorizer(secrets: secrets.accepted, readOnlyTokens: secrets.metricsToken.map { [$0] } ?? []),
                     timeBudget: .seconds(configuration.httpTimeBudgetSeconds),
                     logger: logger

@@ -17,16 +17,16 @@ struct ServiceMetricsTests {
         metrics.cleanupRun(job: .cleanupAuth, result: .error, deleted: 0, duration: .seconds(1))
         metrics.databaseError(.query)
         let exposition = text(metrics)
-        #expect(exposition.contains(#"authsweep_cleanup_runs_total{job="cleanup-sessions",result="success"} 2"#))
-        #expect(exposition.contains(#"authsweep_cleanup_runs_total{job="cleanup-sessions",result="busy"} 1"#))
-        #expect(exposition.contains(#"authsweep_cleanup_runs_total{job="cleanup-auth",result="error"} 1"#))
-        #expect(exposition.contains(#"authsweep_cleanup_rows_deleted_total{job="cleanup-sessions"} 50"#))
-        #expect(exposition.contains(#"authsweep_cleanup_duration_seconds_count{job="cleanup-sessions"} 2"#))
+        #expect(exposition.contains(#"authsweep_cleanup_runs_total{cleanup="cleanup-sessions",result="success"} 2"#))
+        #expect(exposition.contains(#"authsweep_cleanup_runs_total{cleanup="cleanup-sessions",result="busy"} 1"#))
+        #expect(exposition.contains(#"authsweep_cleanup_runs_total{cleanup="cleanup-auth",result="error"} 1"#))
+        #expect(exposition.contains(#"authsweep_cleanup_rows_deleted_total{cleanup="cleanup-sessions"} 50"#))
+        #expect(exposition.contains(#"authsweep_cleanup_duration_seconds_count{cleanup="cleanup-sessions"} 2"#))
         #expect(exposition.contains(#"authsweep_database_errors_total{kind="query"} 1"#))
         let lastSuccess = try #require(
-            exposition.split(separator: "\n").first { $0.hasPrefix(#"authsweep_cleanup_last_success_timestamp_seconds{job="cleanup-sessions"}"#) })
+            exposition.split(separator: "\n").first { $0.hasPrefix(#"authsweep_cleanup_last_success_timestamp_seconds{cleanup="cleanup-sessions"}"#) })
         let value = try #require(Double(lastSuccess.split(separator: " ").last ?? ""))
         #expect(abs(value - Double(Timestamp.now().millisecondsSinceEpoch) / 1000) < 60)
-        #expect(!exposition.contains(#"authsweep_cleanup_last_success_timestamp_seconds{job="cleanup-auth"}"#))
+        #expect(!exposition.contains(#"authsweep_cleanup_last_success_timestamp_seconds{cleanup="cleanup-auth"}"#))
     }
 }

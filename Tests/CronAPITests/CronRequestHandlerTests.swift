@@ -128,6 +128,47 @@ struct CronRequestHandlerTests {
         #expect(harness.send("GET", "/api/cron/cleanup-sessions", authorization: token).status == 401)
         #expect(harness.send("GET", "/api/cron/cleanup-auth", authorization: token).status == 401)
         #expect(!harness.exposition.contains("authsweep_database_errors_total"), "no cleanup was attempted")
+        // Status is read-only: the token opens it (here a 500, the database being unreachable).
+        #expect(harness.send("GET", "/api/cron/status", authorization: token).status == 500)
+        #expect(harness.send("GET", "/api/cron/status").status == 401)
+    }
+
+    @Test("each refusal is counted by reason and logged with its reason and the client's address, never a byte of the token")
+    func authFailureReasons() {
+        let harness = Harness()
+        func send(_ authorization: String?) -> Int {
+            var parameters: [(name: String, value: [UInt8])] = [
+                ("REQUEST_METHOD", Array("GET".utf8)), ("REQUEST_URI", Array("/api/cron/cleanup-auth".utf8)), ("REMOTE_ADDR", Array("203.0.113.7".utf8)),
+            ]
+            if let authorization { parameters.append(("HTTP_AUTHORIZATION", Array(authorization.utf8))) }
+            return harness.handler.handle(FastCGIRequest(parameters: parameters)).status
+        }
+        #expect(send(nil) == 401)
+        #expect(send("Basic dXNlcjpwYXNz") == 401)
+        #expect(send("Bearer presented-token-0123456789") == 401)
+        let exposition = harness.exposition
+        for reason in ["missing", "malformed", "mismatch"] {
+            #expect(exposition.contains(#"authsweep_auth_failures_total{reason="\#(reason)"} 1"#), "\(exposition)")
+        }
+        #expect(!exposition.contains("job=") && !exposition.contains("instance="), "no label Prometheus would rename")
+        let lines = harness.logs.entries.filter { $0.message == "request" }
+        #expect(lines.map { $0.metadata["auth.failure"].map { "\($0)" } } == ["missing", "malformed", "mismatch"])
+        #expect(lines.allSatisfy { $0.metadata["client.address"] == "203.0.113.7" })
+        for entry in harness.logs.entries {
+            let text = "\(entry.message) \(entry.metadata)"
+            #expect(!text.contains("presented-token") && !text.contains("dXNlcjpwYXNz"))
+        }
+    }
+
+    @Test("which secret opened a request is counted: current, previous or the metrics token")
+    func secretCounted() {
+        let harness = Harness()
+        _ = harness.send("GET", "/api/cron/metrics", authorization: "Bearer \(Self.secret)")
+        _ = harness.send("GET", "/api/cron/metrics", authorization: "Bearer \(Self.metricsToken)")
+        let exposition = harness.exposition
+        #expect(exposition.contains(#"authsweep_auth_successes_total{secret="current"} 1"#))
+        #expect(exposition.contains(#"authsweep_auth_successes_total{secret="metrics"} 1"#))
+        #expect(exposition.contains(#"authsweep_auth_successes_total{secret="previous"} 0"#))
     }
 
     @Test("requests are counted by a bounded route label and their status")

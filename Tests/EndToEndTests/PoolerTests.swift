@@ -142,3 +142,22 @@ final class SessionPoolerTests {
         }
     }
 }
+
+@Suite("dead-man pings from the workers")
+final class WorkerPingTests {
+    @Test("an HTTP-triggered cleanup pings start, then success with the same rid and the answer it gave")
+    func httpRunPings() throws {
+        let recorder = try PingRecorder()
+        let stack = try Stack("pings", workerEnvironment: ["AUTHSWEEP_MONITOR_PING_URL": recorder.baseURL])
+        try stack.database.insertSessions(4, prefix: "old-", expiringIn: -60)
+        let response = try stack.request("POST", "/api/cron/cleanup-sessions")
+        #expect(response.status == 200)
+        let requests = recorder.requests
+        try #require(requests.count == 2, "\(requests)")
+        #expect(requests[0].method == "GET" && requests[0].target.hasPrefix("/ping/cleanup-sessions/start?rid="))
+        #expect(requests[1].method == "POST" && requests[1].target == "/ping/cleanup-sessions?" + requests[0].target.split(separator: "?")[1])
+        #expect(requests[1].body == response.body)
+        #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200)
+        #expect(recorder.requests.count == 2, "stats are not runs")
+    }
+}

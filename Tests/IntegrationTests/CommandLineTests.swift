@@ -357,3 +357,72 @@ final class CheckCommandTests {
         #expect(!result.stdout.contains("pa55word") && !result.stdout.contains("check-secret"))
     }
 }
+
+@Suite("run records, status and cleanup-all", .serialized)
+final class StatusCommandTests {
+    let database: TestDatabase
+
+    init() throws {
+        database = try TestDatabase.fresh("status")
+        try database.insertSessions(7, prefix: "old-", expiringIn: -60)
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("status is stale (exit 1) where nothing ran, ok with both last successes after cleanup-all, and stale again once the limit passes")
+    func staleOkStale() throws {
+        let never = try authsweep(["status", "--json"], database: database)
+        #expect(never.status == 1)
+        #expect(never.stderr == "authsweep: stale: cleanup-auth, cleanup-sessions (no success within 26.0 h)\n")
+        let neverBody = try json(never.stdout)
+        #expect(neverBody["status"] as? String == "stale")
+        let neverJobs = try #require(neverBody["jobs"] as? [String: [String: Any]])
+        #expect(Set(neverJobs.keys) == ["cleanup-auth", "cleanup-sessions"])
+        #expect(neverJobs["cleanup-sessions"]?["lastRun"] is NSNull && neverJobs["cleanup-sessions"]?["lastDeleted"] is NSNull)
+
+        let all = try authsweep(["cleanup-all", "--json"], database: database)
+        #expect(all.status == 0, "\(all.stderr)")
+        let allBody = try json(all.stdout)
+        #expect((allBody["cleanup-sessions"] as? [String: Any])?["deletedCount"] as? Int == 7)
+        #expect((allBody["cleanup-auth"] as? [String: Any])?["message"] as? String == "Cleanup completed")
+
+        let ok = try authsweep(["status", "--json"], database: database)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let okBody = try json(ok.stdout)
+        #expect(okBody["status"] as? String == "ok")
+        let jobs = try #require(okBody["jobs"] as? [String: [String: Any]])
+        for name in ["cleanup-auth", "cleanup-sessions"] {
+            let job = try #require(jobs[name])
+            #expect(job["lastResult"] as? String == "success")
+            #expect((job["lastSuccess"] as? String).map(isISOTimestamp) == true)
+            #expect(job["lastRun"] as? String == job["lastSuccess"] as? String)
+        }
+        #expect(jobs["cleanup-sessions"]?["lastDeleted"] as? Int == 7)
+
+        usleep(400_000)
+        let stale = try authsweep(["status"], database: database, environment: ["AUTHSWEEP_MONITOR_STALE_AFTER_HOURS": "0.0001"])
+        #expect(stale.status == 1)
+        #expect(stale.stdout.contains("cleanup-sessions: STALE"), "\(stale.stdout)")
+    }
+
+    @Test("cleanup-all without login_attempts exits 1 but still cleans the sessions and records that run; switched off, the table is not needed")
+    func independentJobs() throws {
+        try database.execute("DROP TABLE login_attempts")
+        let all = try authsweep(["cleanup-all"], database: database)
+        #expect(all.status == 1)
+        #expect(all.stderr.split(separator: "\n").count == 1)
+        #expect(all.stderr.hasPrefix("authsweep: cleanup-auth failed: "), "\(all.stderr)")
+        #expect(try database.rowCount("Session") == 0, "cleanup-sessions ran anyway")
+        #expect(all.stdout.contains("cleanup-sessions: {\"success\":true,\"deletedCount\":7"), "\(all.stdout)")
+        let status = try json(try authsweep(["status", "--json"], database: database).stdout)
+        let jobs = try #require(status["jobs"] as? [String: [String: Any]])
+        #expect(jobs["cleanup-sessions"]?["lastResult"] as? String == "success")
+
+        let switchedOff = try authsweep(["cleanup-all"], database: database, environment: ["AUTHSWEEP_LOGIN_ATTEMPTS_ENABLED": "false"])
+        #expect(switchedOff.status == 0, "\(switchedOff.stderr)")
+        let disabled = try authsweep(["status"], database: database, environment: ["AUTHSWEEP_AUTH_ENABLED": "false"])
+        #expect(disabled.stdout.contains("cleanup-auth: disabled"), "\(disabled.stdout)")
+    }
+}

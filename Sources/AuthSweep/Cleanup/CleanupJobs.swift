@@ -7,47 +7,63 @@ public struct CleanupJobs: Sendable {
     public let logger: Logger
     /// Where `serve` counts runs; `nil` on the command line.
     public let metrics: ServiceMetrics?
+    /// Told of every run that holds its lease (`monitor.ping_url`).
+    public let monitor: (any RunMonitor)?
 
-    public init(configuration: Configuration, logger: Logger, metrics: ServiceMetrics? = nil) {
+    public init(configuration: Configuration, logger: Logger, metrics: ServiceMetrics? = nil, monitor: (any RunMonitor)? = nil) {
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
+        self.monitor = monitor
     }
 
     private var tables: TableNames { configuration.tables }
 
     /// Deletes login attempts and auth audit entries past the retention,
-    /// and user sessions that are expired or revoked.
+    /// and user sessions that are expired or revoked; a table switched off
+    /// (`login_attempts.enabled` and the like) is neither read nor counted.
     public func cleanupAuth(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupAuthOutcome {
         let retention = configuration.authRetentionHours * 3600
         let plan = CleanupPlan(
             kind: .cleanupAuth,
             targets: { catalog throws(JobError) in
-                [
-                    (
-                        try .olderThan(table: tables.loginAttempts, column: tables.loginAttemptsCreatedAt, retentionSeconds: retention, catalog: catalog),
-                        "login_attempts"
-                    ),
-                    (
-                        try .olderThan(table: tables.authAuditLog, column: tables.authAuditLogCreatedAt, retentionSeconds: retention, catalog: catalog),
-                        "auth_audit_log"
-                    ),
-                    (
-                        try .expiredOrRevoked(
-                            table: tables.userSessions, expiresColumn: tables.userSessionsExpiresAt, revokedColumn: tables.userSessionsRevokedAt,
-                            catalog: catalog), "user_sessions"
-                    ),
-                ]
+                var targets: [(target: DeletionTarget, logName: String)] = []
+                if configuration.loginAttemptsEnabled {
+                    targets.append(
+                        (
+                            try .olderThan(table: tables.loginAttempts, column: tables.loginAttemptsCreatedAt, retentionSeconds: retention, catalog: catalog),
+                            "login_attempts"
+                        ))
+                }
+                if configuration.authAuditLogEnabled {
+                    targets.append(
+                        (
+                            try .olderThan(table: tables.authAuditLog, column: tables.authAuditLogCreatedAt, retentionSeconds: retention, catalog: catalog),
+                            "auth_audit_log"
+                        ))
+                }
+                if configuration.userSessionsEnabled {
+                    targets.append(
+                        (
+                            try .expiredOrRevoked(
+                                table: tables.userSessions, expiresColumn: tables.userSessionsExpiresAt, revokedColumn: tables.userSessionsRevokedAt,
+                                catalog: catalog), "user_sessions"
+                        ))
+                }
+                return targets
             }, audited: false)
         let result = try run(plan, options: options, on: database)
-        return CleanupAuthOutcome(
-            loginAttempts: result.deleted[0],
-            authAuditLog: result.deleted[1],
-            userSessions: result.deleted[2],
+        func deleted(_ name: String) -> Int { result.deletedByName[name] ?? 0 }
+        let outcome = CleanupAuthOutcome(
+            loginAttempts: deleted("login_attempts"),
+            authAuditLog: deleted("auth_audit_log"),
+            userSessions: deleted("user_sessions"),
             hasMore: result.hasMore,
             dryRun: options.dryRun,
             durationMilliseconds: result.duration.milliseconds
         )
+        if let runID = result.runID { monitor?.runSucceeded(.cleanupAuth, runID: runID, outcome: .cleanupAuth(outcome)) }
+        return outcome
     }
 
     /// Deletes expired sessions and records the run in the audit log (a
@@ -59,17 +75,19 @@ public struct CleanupJobs: Sendable {
                 [(try .expired(table: tables.session, column: tables.sessionExpires, catalog: catalog), "sessions")]
             }, audited: true)
         let result = try run(plan, options: options, on: database)
-        return CleanupSessionsOutcome(
+        let outcome = CleanupSessionsOutcome(
             deletedCount: result.total,
             hasMore: result.hasMore,
             dryRun: options.dryRun,
             durationMilliseconds: result.duration.milliseconds,
             timestamp: .now()
         )
+        if let runID = result.runID { monitor?.runSucceeded(.cleanupSessions, runID: runID, outcome: .cleanupSessions(outcome)) }
+        return outcome
     }
 
     private func run(_ plan: CleanupPlan, options: CleanupOptions, on database: DatabaseSession) throws(JobError) -> CleanupRunResult {
-        try CleanupRun(plan: plan, configuration: configuration, logger: logger, metrics: metrics, options: options).perform(on: database)
+        try CleanupRun(plan: plan, configuration: configuration, logger: logger, metrics: metrics, monitor: monitor, options: options).perform(on: database)
     }
 
     /// Counts active and expired sessions; changes nothing.

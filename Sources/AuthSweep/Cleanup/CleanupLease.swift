@@ -38,7 +38,11 @@ struct CleanupLease {
           holder            uuid,
           holder_pid        integer,
           lease_expires_at  timestamptz,
-          server_started_at timestamptz
+          server_started_at timestamptz,
+          last_run_at       timestamptz,
+          last_result       text,
+          last_success_at   timestamptz,
+          last_deleted      bigint
         )
         """
 
@@ -96,6 +100,20 @@ struct CleanupLease {
         guard renewed == 1 else {
             throw .schema("\(kind.rawValue) lost its lease (\(Self.table)): a batch took longer than cleanup.lease_seconds; the run stops")
         }
+    }
+
+    /// Frees the lease and records how the run ended, in one statement:
+    /// the job's row is its run record (`authsweep status`, the metrics).
+    func finish(_ store: CleanupStore, result: CleanupResult, deleted: Int) throws(JobError) {
+        let table = try store.catalog.quote(Self.table)
+        try store.run(
+            """
+            UPDATE \(table)
+            SET holder = NULL, holder_pid = NULL, lease_expires_at = NULL,
+                last_run_at = now(), last_result = \(result.rawValue), last_deleted = \(deleted)::bigint,
+                last_success_at = CASE WHEN \(result.rawValue) = 'success' THEN now() ELSE last_success_at END
+            WHERE job = \(kind.rawValue) AND holder = \(holder)::uuid
+            """)
     }
 
     /// Frees the lease if this run still holds it.

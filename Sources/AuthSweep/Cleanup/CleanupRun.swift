@@ -4,6 +4,11 @@ import Logging
 /// that would be), in the plan's order.
 struct CleanupRunResult {
     var deleted: [Int] = []
+    /// The same counts by the targets' log names.
+    var deletedByName: [String: Int] = [:]
+    /// The run's id (its lease holder), when it held the lease: what the
+    /// monitor's pings carry as `rid`.
+    var runID: String?
     /// The run stopped at its time budget with rows left for the next one.
     var hasMore = false
     var duration = Duration.zero
@@ -12,7 +17,8 @@ struct CleanupRunResult {
 }
 
 /// One run of a cleanup. It owns, once for every job: the lease (one run of
-/// a kind at a time, across workers and the CLI, behind any pooler), the deletion passes within
+/// a kind at a time, across workers and the CLI, behind any pooler) and the
+/// run record on the job's lease row, the deletion passes within
 /// the time budget, the audit row of success or failure, the metrics and
 /// the log line.
 struct CleanupRun {
@@ -20,6 +26,7 @@ struct CleanupRun {
     let configuration: Configuration
     let logger: Logger
     let metrics: ServiceMetrics?
+    let monitor: (any RunMonitor)?
     let options: CleanupOptions
 
     func perform(on database: DatabaseSession) throws(JobError) -> CleanupRunResult {
@@ -38,6 +45,8 @@ struct CleanupRun {
                 let lease = CleanupLease(kind: plan.kind, duration: .seconds(configuration.leaseSeconds))
                 guard try lease.acquire(store) else { throw .alreadyRunning(plan.kind) }
                 defer { if store.connection.isUsable { try? lease.release(store) } }
+                result.runID = lease.holder
+                monitor?.runStarted(plan.kind, runID: lease.holder)
                 do throws(JobError) {
                     for (index, entry) in targets.enumerated() where !result.hasMore {
                         let pass = try DeletionPass(
@@ -64,8 +73,11 @@ struct CleanupRun {
                                 ("durationMs", .integer(started.duration(to: .now).milliseconds)),
                             ])
                     }
+                    try lease.finish(store, result: .success, deleted: result.total)
                 } catch {
                     if plan.audited { recordFailure(error, deletedSoFar: result.total, store: store, started: started) }
+                    if store.connection.isUsable { try? lease.finish(store, result: .error, deleted: result.total) }
+                    monitor?.runFailed(plan.kind, runID: lease.holder, error: error)
                     throw error
                 }
             }
@@ -75,6 +87,7 @@ struct CleanupRun {
             throw error
         }
         result.duration = started.duration(to: .now)
+        result.deletedByName = Dictionary(zip(logNames, result.deleted)) { first, _ in first }
         finish(result, logNames: logNames, error: nil)
         return result
     }

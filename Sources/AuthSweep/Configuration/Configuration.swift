@@ -19,6 +19,17 @@ public struct Configuration: Sendable {
     public var cliTimeBudgetSeconds = 0
     public var statementTimeoutMilliseconds = 15_000
     public var lockTimeoutMilliseconds = 3_000
+    /// Switches for the jobs and cleanup-auth's tables: an application
+    /// without some of the tables turns them off instead of failing daily.
+    public var authEnabled = true
+    public var sessionsEnabled = true
+    public var loginAttemptsEnabled = true
+    public var authAuditLogEnabled = true
+    public var userSessionsEnabled = true
+    /// `monitor.ping_url`: the base URL of dead-man pings; nil for none.
+    public var monitorPingURL: String?
+    /// `status` calls an enabled job stale after this long without a success.
+    public var staleAfterHours = 26.0
     /// How long a cleanup's lease outlives its last batch when the run
     /// cannot release it (killed behind a pooler).
     public var leaseSeconds = 60
@@ -130,5 +141,15 @@ extension Configuration {
     /// Every key with its effective value, in the order of the key table.
     public var settings: [(key: String, value: String)] {
         ConfigurationKeys.all.map { ($0.key, $0.current(self)) }
+    }
+}
+
+extension Configuration {
+    /// Whether a job runs at all: cleanup-auth needs at least one of its tables on.
+    public func isEnabled(_ kind: CleanupKind) -> Bool {
+        switch kind {
+        case .cleanupAuth: authEnabled && (loginAttemptsEnabled || authAuditLogEnabled || userSessionsEnabled)
+        case .cleanupSessions: sessionsEnabled
+        }
     }
 }

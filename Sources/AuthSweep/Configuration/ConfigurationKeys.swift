@@ -17,7 +17,27 @@ struct ConfigurationKeys {
     }
 
     static let all: [Setting] =
-        identifiers + numbers + [
+        identifiers + numbers + flags + [
+            Setting(
+                key: "monitor.ping_url",
+                apply: { configuration, value in
+                    guard !value.isEmpty else {
+                        configuration.monitorPingURL = nil
+                        return
+                    }
+                    guard value.hasPrefix("http://") || value.hasPrefix("https://"), !value.contains(where: { $0 == " " || $0 == "?" || $0 == "#" }) else {
+                        throw InvalidValue(message: "must be an http:// or https:// base URL without a query, such as https://hc-ping.com/<key>")
+                    }
+                    configuration.monitorPingURL = value
+                }, current: { $0.monitorPingURL == nil ? "" : "(set)" }),
+            Setting(
+                key: "monitor.stale_after_hours",
+                apply: { configuration, value in
+                    guard let hours = Double(value), hours.isFinite, hours > 0, hours <= 87_600 else {
+                        throw InvalidValue(message: "must be a number of hours above 0 (fractions allowed), got '\(value)'")
+                    }
+                    configuration.staleAfterHours = hours
+                }, current: { String($0.staleAfterHours) }),
             Setting(
                 key: "serve.listen",
                 apply: { configuration, value in
@@ -59,6 +79,26 @@ struct ConfigurationKeys {
                     configuration.logLevel = value
                 }, current: { $0.logLevel }),
         ]
+
+    private static func flag(_ key: String, _ path: WritableKeyPath<Configuration, Bool> & Sendable) -> Setting {
+        Setting(
+            key: key,
+            apply: { configuration, value in
+                switch value.lowercased() {
+                case "true", "yes", "on", "1": configuration[keyPath: path] = true
+                case "false", "no", "off", "0": configuration[keyPath: path] = false
+                default: throw InvalidValue(message: "must be true or false, got '\(value)'")
+                }
+            }, current: { String($0[keyPath: path]) })
+    }
+
+    private static let flags: [Setting] = [
+        flag("auth.enabled", \.authEnabled),
+        flag("sessions.enabled", \.sessionsEnabled),
+        flag("login_attempts.enabled", \.loginAttemptsEnabled),
+        flag("auth_audit_log.enabled", \.authAuditLogEnabled),
+        flag("user_sessions.enabled", \.userSessionsEnabled),
+    ]
 
     private static func number(_ key: String, _ path: WritableKeyPath<Configuration, Int> & Sendable, _ range: ClosedRange<Int>) -> Setting {
         Setting(

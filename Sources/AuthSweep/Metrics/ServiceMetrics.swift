@@ -12,7 +12,8 @@ public final class ServiceMetrics: Sendable {
     /// One cleanup run that finished (`success`), failed (`error`) or found
     /// the same cleanup running elsewhere (`busy`).
     func cleanupRun(job: CleanupKind, result: CleanupResult, deleted: Int, duration: Duration) {
-        let jobLabel = [("job", job.rawValue)]
+        // "cleanup", not "job": Prometheus renames a target's own "job" label on scrape.
+        let jobLabel = [("cleanup", job.rawValue)]
         registry.makeCounter(
             descriptor: Self.name("cleanup_runs", "total", "Cleanup runs by job and result: success, error or busy"),
             labels: jobLabel + [("result", result.rawValue)]
@@ -28,11 +29,17 @@ public final class ServiceMetrics: Sendable {
             buckets: Self.durationBuckets
         ).record(duration)
         if result == .success {
-            registry.makeGauge(
-                descriptor: Self.name("cleanup_last_success_timestamp", "seconds", "Unix time of the last successful cleanup run, by job"),
-                labels: jobLabel
-            ).set(Double(Timestamp.now().millisecondsSinceEpoch) / 1000)
+            lastSuccess(job, at: .now())
         }
+    }
+
+    /// The last successful run of `job`, from this process or from the run
+    /// records (which see the timer's and other hosts' runs too).
+    public func lastSuccess(_ job: CleanupKind, at time: Timestamp) {
+        registry.makeGauge(
+            descriptor: Self.name("cleanup_last_success_timestamp", "seconds", "Unix time of the last successful cleanup run, by cleanup, wherever it ran"),
+            labels: [("cleanup", job.rawValue)]
+        ).set(Double(time.millisecondsSinceEpoch) / 1000)
     }
 
     /// A database failure seen by a request.

@@ -1,0 +1,84 @@
+/// What the run records say of each job: the status view (`authsweep status`,
+/// `GET /api/cron/status`) and the metrics' last-success gauge, for runs
+/// made anywhere (workers, the timer, cron, another host).
+public struct CleanupStatus: Sendable, Equatable {
+    /// One job's record; nil fields: it never ran (or never succeeded).
+    public struct Job: Sendable, Equatable {
+        public var lastRun: Timestamp?
+        public var lastResult: String?
+        public var lastSuccess: Timestamp?
+        public var lastDeleted: Int?
+    }
+
+    public let jobs: [(kind: CleanupKind, record: Job, enabled: Bool)]
+    /// Enabled jobs with no success within the staleness limit (never having run included).
+    public let staleJobs: [CleanupKind]
+
+    public var isStale: Bool { !staleJobs.isEmpty }
+
+    public static func == (lhs: CleanupStatus, rhs: CleanupStatus) -> Bool {
+        lhs.staleJobs == rhs.staleJobs && lhs.jobs.map(\.record) == rhs.jobs.map(\.record)
+    }
+
+    /// `{"status":"ok"|"stale","jobs":{"cleanup-auth":{"lastRun",...},...}}`.
+    public var json: JSONValue {
+        .object([
+            ("status", .string(isStale ? "stale" : "ok")),
+            (
+                "jobs",
+                .object(
+                    jobs.map { entry in
+                        (
+                            entry.kind.rawValue,
+                            .object([
+                                ("lastRun", entry.record.lastRun.map { .string($0.iso8601) } ?? .null),
+                                ("lastResult", entry.record.lastResult.map { .string($0) } ?? .null),
+                                ("lastSuccess", entry.record.lastSuccess.map { .string($0.iso8601) } ?? .null),
+                                ("lastDeleted", entry.record.lastDeleted.map { .integer($0) } ?? .null),
+                            ])
+                        )
+                    })
+            ),
+        ])
+    }
+}
+
+extension CleanupJobs {
+    /// Reads the run records. A database without `authsweep_jobs` has none
+    /// yet: every job reads as never having run.
+    public func status(on database: DatabaseSession, now: Timestamp = .now()) throws(JobError) -> CleanupStatus {
+        var records: [String: CleanupStatus.Job] = [:]
+        do throws(JobError) {
+            try database.withStore { store throws(JobError) in
+                let table = try store.catalog.quote(CleanupLease.table)
+                let rows = try store.run(
+                    """
+                    SELECT job, (extract(epoch FROM last_run_at) * 1000)::bigint, last_result,
+                           (extract(epoch FROM last_success_at) * 1000)::bigint, last_deleted
+                    FROM \(table)
+                    """
+                ).rows
+                for row in rows {
+                    guard let job = row[0] else { continue }
+                    records[job] = CleanupStatus.Job(
+                        lastRun: row[1].flatMap(Int64.init).map(Timestamp.init(millisecondsSinceEpoch:)),
+                        lastResult: row[2],
+                        lastSuccess: row[3].flatMap(Int64.init).map(Timestamp.init(millisecondsSinceEpoch:)),
+                        lastDeleted: row[4].flatMap(Int.init))
+                }
+            }
+        } catch .database(let error) where error.sqlState == "42P01" {
+            records = [:]
+        }
+        let limit = Int64(configuration.staleAfterHours * 3_600_000)
+        let jobs = [CleanupKind.cleanupAuth, .cleanupSessions].map { kind in
+            (kind: kind, record: records[kind.rawValue] ?? CleanupStatus.Job(), enabled: configuration.isEnabled(kind))
+        }
+        let stale = jobs.filter { job in
+            guard job.enabled else { return false }
+            guard let success = job.record.lastSuccess else { return true }
+            return now.millisecondsSinceEpoch - success.millisecondsSinceEpoch > limit
+        }.map(\.kind)
+        return CleanupStatus(jobs: jobs, staleJobs: stale)
+    }
+}

@@ -1,0 +1,66 @@
+import AuthSweep
+import Curl
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Dead-man's-switch pings in healthchecks.io's slug style, from
+/// `monitor.ping_url` (a base URL): for each run that holds its lease,
+/// `GET <base>/<job>/start?rid=<id>`, then `POST <base>/<job>?rid=<id>`
+/// with the run's JSON answer, or `POST <base>/<job>/fail?rid=<id>` with the
+/// error. A ping never changes a run's result: at most 10 s for each in
+/// all, a few attempts, failures logged (without the URL, whose path may
+/// hold the service's key).
+public struct DeadManPings: RunMonitor {
+    private let base: String
+    private let logger: Logger
+    static let budget = Duration.seconds(10)
+    static let attempts = 3
+
+    /// - Parameter base: `http://` or `https://`, with or without a final slash.
+    public init(base: String, logger: Logger) {
+        self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.logger = logger
+    }
+
+    public func runStarted(_ kind: CleanupKind, runID: String) {
+        ping(kind, "start", method: "GET", url: "\(base)/\(kind.rawValue)/start?rid=\(runID)")
+    }
+
+    public func runSucceeded(_ kind: CleanupKind, runID: String, outcome: CleanupRunOutcome) {
+        let body: APIOutcome =
+            switch outcome {
+            case .cleanupAuth(let run): .cleanupAuth(run)
+            case .cleanupSessions(let run): .cleanupSessions(run)
+            }
+        ping(kind, "success", method: "POST", url: "\(base)/\(kind.rawValue)?rid=\(runID)", body: Array(APIResponse.body(for: body).serialized.utf8))
+    }
+
+    public func runFailed(_ kind: CleanupKind, runID: String, error: JobError) {
+        // The error as the log says it; never a secret (none reaches a JobError).
+        ping(kind, "fail", method: "POST", url: "\(base)/\(kind.rawValue)/fail?rid=\(runID)", body: Array(error.logDescription.utf8))
+    }
+
+    private func ping(_ kind: CleanupKind, _ event: String, method: String, url: String, body: [UInt8] = []) {
+        let deadline = ContinuousClock.now + Self.budget
+        var lastFailure = ""
+        for attempt in 1...Self.attempts {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .milliseconds(100) else { break }
+            do throws(HTTPPing.Failure) {
+                try HTTPPing.send(method: method, url: url, body: body, timeoutMilliseconds: Int(left / .milliseconds(1)))
+                return
+            } catch {
+                lastFailure = error.description
+            }
+            if attempt < Self.attempts { usleep(500_000) }
+        }
+        logger.warning(
+            "monitoring ping failed; the run's result is unchanged",
+            metadata: ["job.name": "\(kind.rawValue)", "monitor.event": "\(event)", "error": "\(lastFailure)"])
+    }
+}

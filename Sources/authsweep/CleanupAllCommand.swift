@@ -1,0 +1,47 @@
+import ArgumentParser
+import AuthSweep
+import CronAPI
+
+struct CleanupAllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup-all",
+        abstract: "Run every enabled cleanup (cleanup-auth, then cleanup-sessions), each whatever the other did.",
+        discussion: """
+            Prints each job's outcome. Exit status: 0 when every job succeeded, else the status of \
+            the first job that failed: 1 the job failed; 64 bad usage or configuration; 69 the \
+            database cannot be reached; 75 the same cleanup is already running elsewhere.
+            """
+    )
+
+    @OptionGroup var cleanup: CleanupRunOptions
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try runJob(common) { jobs, database, configuration in
+            let options = cleanup.cleanupOptions(configuration)
+            var bodies: [(key: String, value: JSONValue)] = []
+            var failures: [(kind: CleanupKind, error: JobError)] = []
+            for kind in [CleanupKind.cleanupAuth, .cleanupSessions] where configuration.isEnabled(kind) {
+                let outcome: APIOutcome
+                do throws(JobError) {
+                    outcome =
+                        switch kind {
+                        case .cleanupAuth: .cleanupAuth(try jobs.cleanupAuth(on: database, options: options))
+                        case .cleanupSessions: .cleanupSessions(try jobs.cleanupSessions(on: database, options: options))
+                        }
+                    if !cleanup.json { print("\(kind.rawValue): \(APIResponse.body(for: outcome).serialized)") }
+                } catch {
+                    outcome = .failed(error)
+                    failures.append((kind, error))
+                }
+                bodies.append((kind.rawValue, APIResponse.body(for: outcome)))
+            }
+            if cleanup.json { print(JSONValue.object(bodies).serialized) }
+            // One line for every failure; the status is the first one's.
+            if let first = failures.first {
+                let line = failures.map { "\($0.kind.rawValue) failed: \($0.error.description)" }.joined(separator: "; ")
+                throw fail(line, code: ExitStatus.code(for: first.error))
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import AuthSweep
+import CronAPI
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show when each cleanup last ran and succeeded, wherever it ran; exit 1 when one is stale.",
+        discussion: """
+            A job is stale when it is enabled and has no success within monitor.stale_after_hours \
+            (26 by default), never having run included. Reads the run records in authsweep_jobs. \
+            Exit status: 0 ok; 1 a job is stale (named on stderr); 64 bad usage or configuration; \
+            69 the database cannot be reached.
+            """
+    )
+
+    @Flag(name: .long, help: "Print exactly the JSON body of GET /api/cron/status, on one line.")
+    var json = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try runJob(common) { jobs, database, configuration in
+            let status = try jobs.status(on: database)
+            if json {
+                print(APIResponse.body(for: .status(status)).serialized)
+            } else {
+                for job in status.jobs {
+                    let record = job.record
+                    let state = !job.enabled ? "disabled" : status.staleJobs.contains(job.kind) ? "STALE" : "ok"
+                    print(
+                        "\(job.kind.rawValue): \(state); last run \(record.lastRun?.iso8601 ?? "never")"
+                            + (record.lastResult.map { " (\($0))" } ?? "")
+                            + ", last success \(record.lastSuccess?.iso8601 ?? "never")"
+                            + (record.lastDeleted.map { ", \($0) deleted" } ?? ""))
+                }
+            }
+            if status.isStale {
+                let names = status.staleJobs.map(\.rawValue).joined(separator: ", ")
+                throw fail("stale: \(names) (no success within \(configuration.staleAfterHours) h)", code: ExitStatus.jobFailed)
+            }
+        }
+    }
+}
