@@ -19,6 +19,12 @@ public final class CronRequestHandler: FastCGIHandler {
     }
 
     public func handle(_ request: FastCGIRequest) -> FastCGIResponse {
+        busy?.increment()
+        idle?.decrement()
+        defer {
+            busy?.decrement()
+            idle?.increment()
+        }
         let started = ContinuousClock.now
         let method = request.method
         let path = request.path
@@ -65,6 +71,8 @@ public final class CronRequestHandler: FastCGIHandler {
     /// (the registry checks names and labels on every lookup).
     private var recorders: [RequestRecorderKey: ServiceMetrics.RequestRecorder] = [:]
     private var authCounters: [String: Counter] = [:]
+    private lazy var busy = context.metrics?.respondersGauge("busy")
+    private lazy var idle = context.metrics?.respondersGauge("idle")
 
     private func authCounter(failure: Bool, _ label: String) -> Counter? {
         guard let metrics = context.metrics else { return nil }

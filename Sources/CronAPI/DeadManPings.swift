@@ -15,20 +15,29 @@ import Musl
 /// error. A ping never changes a run's result: at most 10 s for each in
 /// all, a few attempts, failures logged (without the URL, whose path may
 /// hold the service's key).
+///
+/// With `monitor.ping_style = cronitor`, Cronitor's telemetry URLs instead:
+/// `<base>/<job>?state=run|complete|fail&series=<id>` (GET; a failure's
+/// error in `message`).
 public struct DeadManPings: RunMonitor {
     private let base: String
+    private let style: PingStyle
     private let logger: Logger
     static let budget = Duration.seconds(10)
     static let attempts = 3
 
     /// - Parameter base: `http://` or `https://`, with or without a final slash.
-    public init(base: String, logger: Logger) {
+    public init(base: String, style: PingStyle = .healthchecks, logger: Logger) {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.style = style
         self.logger = logger
     }
 
     public func runStarted(_ kind: CleanupKind, runID: String) {
-        ping(kind, "start", method: "GET", url: "\(base)/\(kind.rawValue)/start?rid=\(runID)")
+        switch style {
+        case .healthchecks: ping(kind, "start", method: "GET", url: "\(base)/\(kind.rawValue)/start?rid=\(runID)")
+        case .cronitor: ping(kind, "start", method: "GET", url: "\(base)/\(kind.rawValue)?state=run&series=\(runID)")
+        }
     }
 
     public func runSucceeded(_ kind: CleanupKind, runID: String, outcome: CleanupRunOutcome) {
@@ -37,12 +46,34 @@ public struct DeadManPings: RunMonitor {
             case .cleanupAuth(let run): .cleanupAuth(run)
             case .cleanupSessions(let run): .cleanupSessions(run)
             }
-        ping(kind, "success", method: "POST", url: "\(base)/\(kind.rawValue)?rid=\(runID)", body: Array(APIResponse.body(for: body).serialized.utf8))
+        switch style {
+        case .healthchecks:
+            ping(kind, "success", method: "POST", url: "\(base)/\(kind.rawValue)?rid=\(runID)", body: Array(APIResponse.body(for: body).serialized.utf8))
+        case .cronitor:
+            ping(kind, "success", method: "GET", url: "\(base)/\(kind.rawValue)?state=complete&series=\(runID)")
+        }
     }
 
     public func runFailed(_ kind: CleanupKind, runID: String, error: JobError) {
         // The error as the log says it; never a secret (none reaches a JobError).
-        ping(kind, "fail", method: "POST", url: "\(base)/\(kind.rawValue)/fail?rid=\(runID)", body: Array(error.logDescription.utf8))
+        let message = error.logDescription
+        switch style {
+        case .healthchecks:
+            ping(kind, "fail", method: "POST", url: "\(base)/\(kind.rawValue)/fail?rid=\(runID)", body: Array(message.utf8))
+        case .cronitor:
+            ping(
+                kind, "fail", method: "GET",
+                url: "\(base)/\(kind.rawValue)?state=fail&series=\(runID)&message=\(Self.percentEncoded(String(message.prefix(200))))")
+        }
+    }
+
+    /// Everything but unreserved characters (RFC 3986) as %XX.
+    static func percentEncoded(_ text: String) -> String {
+        text.utf8.map { byte in
+            let character = Character(Unicode.Scalar(byte))
+            if character.isASCII && (character.isLetter || character.isNumber || "-._~".contains(character)) { return String(character) }
+            return "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+        }.joined()
     }
 
     private func ping(_ kind: CleanupKind, _ event: String, method: String, url: String, body: [UInt8] = []) {

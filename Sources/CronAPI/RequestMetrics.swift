@@ -55,3 +55,23 @@ extension ServiceMetrics {
             labels: [("secret", secret)])
     }
 }
+
+extension ServiceMetrics {
+    /// `authsweep_build_info{version} 1`, and the responders all idle.
+    package func registerServer(responders: Int) {
+        registry.makeGauge(
+            descriptor: Self.name("build", "info", "This build: its version, in the label"),
+            labels: [("version", BuildInfo.version)]
+        ).set(to: 1.0)
+        respondersGauge("idle").set(to: Double(responders))
+        respondersGauge("busy").set(to: 0.0)
+    }
+
+    /// Responder threads answering a request (`busy`) or waiting (`idle`):
+    /// all busy for long means requests wait for a thread.
+    package func respondersGauge(_ state: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: Self.name("responders", "", "Responder threads by state: busy (answering a request) or idle"),
+            labels: [("state", state)])
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuthSweep
 
 @main
 struct AuthSweepCommand: ParsableCommand {
@@ -6,7 +7,7 @@ struct AuthSweepCommand: ParsableCommand {
         commandName: "authsweep",
         abstract: "Keeps authentication and session tables clean: a FastCGI worker behind nginx, and the same jobs from the command line.",
         discussion: ExitStatus.helpText,
-        version: "0.1.0",
+        version: BuildInfo.version,
         subcommands: [
             ServeCommand.self,
             CleanupAuthCommand.self,
@@ -14,6 +15,7 @@ struct AuthSweepCommand: ParsableCommand {
             CleanupAllCommand.self,
             StatsCommand.self,
             StatusCommand.self,
+            SecretCommand.self,
             SessionsCommand.self,
             UsersCommand.self,
             CheckCommand.self,

@@ -21,6 +21,7 @@ struct CleanupAllCommand: ParsableCommand {
             let options = cleanup.cleanupOptions(configuration)
             var bodies: [(key: String, value: JSONValue)] = []
             var failures: [(kind: CleanupKind, error: JobError)] = []
+            var lines: [String] = []
             for kind in [CleanupKind.cleanupAuth, .cleanupSessions] where configuration.isEnabled(kind) {
                 let outcome: APIOutcome
                 do throws(JobError) {
@@ -29,17 +30,21 @@ struct CleanupAllCommand: ParsableCommand {
                         case .cleanupAuth: .cleanupAuth(try jobs.cleanupAuth(on: database, options: options))
                         case .cleanupSessions: .cleanupSessions(try jobs.cleanupSessions(on: database, options: options))
                         }
-                    if !cleanup.json { print("\(kind.rawValue): \(APIResponse.body(for: outcome).serialized)") }
+                    lines.append("\(kind.rawValue): \(APIResponse.body(for: outcome).serialized)")
                 } catch {
                     outcome = .failed(error)
                     failures.append((kind, error))
                 }
                 bodies.append((kind.rawValue, APIResponse.body(for: outcome)))
             }
-            if cleanup.json { print(JSONValue.object(bodies).serialized) }
+            if cleanup.json {
+                print(JSONValue.object(bodies).serialized)
+            } else if cleanup.reportsSuccess || !failures.isEmpty {
+                lines.forEach { print($0) }
+            }
             // One line for every failure; the status is the first one's.
             if let first = failures.first {
-                let line = failures.map { "\($0.kind.rawValue) failed: \($0.error.description)" }.joined(separator: "; ")
+                let line = failures.map { "\($0.kind.rawValue) failed: \($0.error.operatorDescription)" }.joined(separator: "; ")
                 throw fail(line, code: ExitStatus.code(for: first.error))
             }
         }

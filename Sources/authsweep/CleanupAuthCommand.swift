@@ -25,6 +25,7 @@ struct CleanupAuthCommand: ParsableCommand {
                     print(APIResponse.body(for: .cleanupAuth(outcome)).serialized)
                     return
                 }
+                guard cleanup.reportsSuccess else { return }
                 let verb = outcome.dryRun ? "would delete" : "deleted"
                 print(
                     "\(outcome.dryRun ? "Dry run" : "Cleanup completed"): \(verb) \(outcome.loginAttempts) login attempt(s), \(outcome.authAuditLog) auth audit entr\(outcome.authAuditLog == 1 ? "y" : "ies"), \(outcome.userSessions) user session(s)"

@@ -1,6 +1,12 @@
 import ArgumentParser
 import AuthSweep
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Options of the one-shot cleanup commands.
 struct CleanupRunOptions: ParsableArguments {
     @Flag(name: .long, help: "Count what would be deleted; delete nothing.")
@@ -16,6 +22,13 @@ struct CleanupRunOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp("Stop between batches after this many seconds (default: cleanup.cli_time_budget_seconds, 0 = none).", valueName: "SECONDS"))
     var timeBudget: Int?
+
+    /// Whether a successful run says so. Not when stdout is not a terminal
+    /// (cron mails whatever a job prints, so it then mails only failures),
+    /// unless --verbose; a dry run and --json always print.
+    var reportsSuccess: Bool {
+        json || dryRun || verbose || isatty(1) == 1
+    }
 
     func cleanupOptions(_ configuration: Configuration) -> CleanupOptions {
         let budget = timeBudget ?? configuration.cliTimeBudgetSeconds

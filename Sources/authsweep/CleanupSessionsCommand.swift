@@ -29,6 +29,7 @@ struct CleanupSessionsCommand: ParsableCommand {
                     print(APIResponse.body(for: .cleanupSessions(outcome)).serialized)
                     return
                 }
+                guard cleanup.reportsSuccess || stats else { return }
                 print(
                     outcome.dryRun
                         ? "Dry run: \(outcome.deletedCount) expired session(s) would be deleted"

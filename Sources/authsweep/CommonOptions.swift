@@ -27,7 +27,9 @@ struct CommonOptions: ParsableArguments {
     /// for, so that a failure is one line.
     func makeLogger(_ configuration: Configuration, defaultLevel: Logger.Level) -> Logger {
         let level = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
+        let journal = JournalLogHandler.standardErrorIsJournal
         LoggingSystem.bootstrap { label in
+            if journal { return JournalLogHandler(logLevel: level, label: label) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

@@ -45,7 +45,7 @@ func runCommand(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as JobError {
-        throw fail(error.description, code: ExitStatus.code(for: error))
+        throw fail(error.operatorDescription, code: ExitStatus.code(for: error))
     } catch let error as ConfigurationError {
         throw fail(error.description, code: ExitStatus.usage)
     }

@@ -58,6 +58,7 @@ struct ServeCommand: ParsableCommand {
                     }
                 let metrics = ServiceMetrics()
                 metrics.registerConnectionRejections(reasons: FastCGIRejection.allCases.map(\.rawValue))
+                metrics.registerServer(responders: threadCount)
                 let rejections = RejectionLog(logger: logger)
                 let webServers = try WebServerAddresses.fromEnvironment()
                 let server = try FastCGIServer(
@@ -73,7 +74,7 @@ struct ServeCommand: ParsableCommand {
                 let context = CronContext(
                     jobs: CleanupJobs(
                         configuration: configuration, logger: logger, metrics: metrics,
-                        monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, logger: logger) }),
+                        monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) }),
                     authorizer: BearerAuthorizer(secrets: secrets.accepted, readOnlyTokens: secrets.metricsToken.map { [$0] } ?? []),
                     timeBudget: .seconds(configuration.httpTimeBudgetSeconds),
                     logger: logger

@@ -171,6 +171,17 @@ struct CronRequestHandlerTests {
         #expect(exposition.contains(#"authsweep_auth_successes_total{secret="previous"} 0"#))
     }
 
+    @Test("build info and the responders' states are exposed, the busy count back to 0 after a request")
+    func buildInfoAndResponders() {
+        let harness = Harness()
+        harness.metrics.registerServer(responders: 4)
+        _ = harness.send("GET", "/api/cron/cleanup-auth")
+        let exposition = harness.exposition
+        #expect(exposition.contains(#"authsweep_build_info{version="\#(BuildInfo.version)"} 1"#), "\(exposition)")
+        #expect(exposition.contains(#"authsweep_responders{state="idle"} 4"#), "\(exposition)")
+        #expect(exposition.contains(#"authsweep_responders{state="busy"} 0"#))
+    }
+
     @Test("requests are counted by a bounded route label and their status")
     func metricsLabels() {
         let harness = Harness()

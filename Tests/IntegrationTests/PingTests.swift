@@ -76,3 +76,118 @@ final class PingTests {
         #expect(failing.requests.count == 6, "start and success, each tried three times")
     }
 }
+
+@Suite("log lines for journald")
+struct JournalLogTests {
+    @Test("with stderr on the stream JOURNAL_STREAM names, lines carry sd-daemon priorities and no timestamp; elsewhere the plain format stays")
+    func journalFormat() throws {
+        let database = try TestDatabase.fresh("journal")
+        let scratch = try ScratchDirectory("journal")
+        let log = scratch.path + "/stderr"
+        let binary = PackagePaths.binary
+        let script = """
+            exec 2>"\(log)"
+            JOURNAL_STREAM=$(stat -c %d:%i "\(log)") "\(binary)" cleanup-sessions --log-level info >/dev/null
+            """
+        let run = try ChildProcess.run("/bin/sh", ["-c", script], environment: ["DATABASE_URL": database.connectionString])
+        #expect(run.status == 0)
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(!lines.isEmpty)
+        #expect(lines.allSatisfy { $0.hasPrefix("<6>") || $0.hasPrefix("<5>") || $0.hasPrefix("<7>") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("<6>cleanup finished") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("+0000") }, "no timestamp of its own")
+
+        let elsewhere = try authsweep(["cleanup-sessions", "--log-level", "info"], database: database, environment: ["JOURNAL_STREAM": "1:1"])
+        #expect(elsewhere.stderr.contains(" info authsweep: "), "\(elsewhere.stderr)")
+    }
+}
+
+@Suite("secret fingerprints")
+struct SecretFingerprintTests {
+    @Test("check prints each secret's length and fingerprint, the same as authsweep secret fingerprint on a copy, never the secret")
+    func sameFingerprint() throws {
+        let database = try TestDatabase.fresh("fingerprint")
+        let secret = "fingerprint-secret-0123456789"
+        let check = try authsweep(
+            ["check"], database: database, environment: ["CRON_SECRET": secret, "CRON_SECRET_FILE": nil, "METRICS_TOKEN": "metrics-token-abcdefghijkl"])
+        let copy = try authsweep(["secret", "fingerprint"], database: nil, standardInput: secret + "\n")
+        #expect(copy.status == 0)
+        #expect(copy.stdout == "29 bytes, SHA-256 \(SHA256Hex.of(secret).prefix(12))\n")
+        #expect(check.stdout.contains("CRON_SECRET \(copy.stdout.dropLast())"), "\(check.stdout)")
+        #expect(check.stdout.contains("METRICS_TOKEN 26 bytes, SHA-256 "))
+        #expect(!check.stdout.contains(secret) && !check.stdout.contains("metrics-token-abc"))
+        let empty = try authsweep(["secret", "fingerprint"], database: nil, standardInput: "")
+        #expect(empty.status == 64)
+    }
+}
+
+/// The digest the system's sha256sum gives, to check authsweep's against.
+enum SHA256Hex {
+    static func of(_ text: String) -> String {
+        let scratch = NSTemporaryDirectory() + "authsweep-sha-\(UUID().uuidString)"
+        try? text.write(toFile: scratch, atomically: true, encoding: .utf8)
+        defer { unlink(scratch) }
+        let result = try? ChildProcess.run("/usr/bin/sha256sum", [scratch])
+        return String(result?.stdout.prefix(64) ?? "")
+    }
+}
+
+@Suite("command-line failures")
+struct CommandLineFailureTests {
+    @Test("a failure prints the database's own message on the one stderr line; --json keeps the fixed body")
+    func databaseMessage() throws {
+        let database = try TestDatabase.fresh("failure_message")
+        try database.execute(#"DROP TABLE "Session""#)
+        let run = try authsweep(["stats"], database: database)
+        #expect(run.status == 1)
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(run.stderr.contains(#"relation "Session" does not exist"#) || run.stderr.contains("Session"), "\(run.stderr)")
+        let json = try authsweep(["stats", "--json"], database: database)
+        #expect(json.stdout == #"{"success":false,"error":"Internal Server Error"}"# + "\n")
+        let unreachable = try authsweep(["stats"], database: nil, environment: ["DATABASE_URL": "host=127.0.0.1 port=1 connect_timeout=2"])
+        #expect(unreachable.status == 69)
+        #expect(unreachable.stderr.contains("127.0.0.1") && unreachable.stderr.contains("port 1"), "\(unreachable.stderr)")
+    }
+}
+
+@Suite("a quiet command line for cron")
+struct QuietCommandLineTests {
+    @Test("a successful cleanup prints nothing when stdout is not a terminal, unless --verbose; --json, dry runs and failures always print")
+    func quietOnSuccess() throws {
+        let database = try TestDatabase.fresh("quiet")
+        try database.insertSessions(3, prefix: "old-", expiringIn: -60)
+        let quiet = try authsweep(["cleanup-sessions"], database: database)
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty, "\(quiet.stdout)")
+        #expect(try authsweep(["cleanup-all"], database: database).stdout.isEmpty)
+        #expect(try authsweep(["cleanup-auth"], database: database).stdout.isEmpty)
+        #expect(try authsweep(["cleanup-sessions", "--verbose"], database: database).stdout.contains("Successfully deleted 0 expired session(s)"))
+        #expect(try authsweep(["cleanup-sessions", "--dry-run"], database: database).stdout.contains("Dry run:"))
+        #expect(try authsweep(["cleanup-sessions", "--json"], database: database).stdout.hasPrefix(#"{"success":true"#))
+        try database.execute("DROP TABLE login_attempts")
+        let failing = try authsweep(["cleanup-all"], database: database)
+        #expect(failing.status == 1 && failing.stdout.contains("cleanup-sessions: "), "a failure shows every job's outcome")
+    }
+}
+
+@Suite("dead-man pings in Cronitor's style")
+struct CronitorPingTests {
+    @Test("monitor.ping_style = cronitor sends state=run then state=complete with one series id; a failure sends state=fail with its message")
+    func cronitorStyle() throws {
+        let database = try TestDatabase.fresh("cronitor")
+        try database.insertSessions(2, prefix: "old-", expiringIn: -60)
+        let recorder = try PingRecorder()
+        let environment: [String: String?] = ["AUTHSWEEP_MONITOR_PING_URL": recorder.baseURL, "AUTHSWEEP_MONITOR_PING_STYLE": "cronitor"]
+        #expect(try authsweep(["cleanup-sessions"], database: database, environment: environment).status == 0)
+        let targets = recorder.requests.map(\.target)
+        #expect(targets.count == 2, "\(targets)")
+        let series = try #require(targets.first?.split(separator: "series=").last)
+        #expect(targets.first == "/ping/cleanup-sessions?state=run&series=\(series)")
+        #expect(targets.last == "/ping/cleanup-sessions?state=complete&series=\(series)")
+        try database.execute(#"DROP TABLE "AuditLog""#)
+        #expect(try authsweep(["cleanup-sessions"], database: database, environment: environment).status == 1)
+        #expect(recorder.requests.last?.target.contains("?state=fail&series=") == true)
+        #expect(recorder.requests.last?.target.contains("&message=") == true)
+        let bad = try authsweep(["stats"], database: database, environment: ["AUTHSWEEP_MONITOR_PING_STYLE": "pagerduty"])
+        #expect(bad.status == 64 && bad.stderr.contains("healthchecks, cronitor"))
+    }
+}

@@ -28,6 +28,7 @@ public struct Configuration: Sendable {
     public var userSessionsEnabled = true
     /// `monitor.ping_url`: the base URL of dead-man pings; nil for none.
     public var monitorPingURL: String?
+    public var monitorPingStyle = PingStyle.healthchecks
     /// `status` calls an enabled job stale after this long without a success.
     public var staleAfterHours = 26.0
     /// How long a cleanup's lease outlives its last batch when the run

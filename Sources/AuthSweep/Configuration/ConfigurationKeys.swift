@@ -31,6 +31,14 @@ struct ConfigurationKeys {
                     configuration.monitorPingURL = value
                 }, current: { $0.monitorPingURL == nil ? "" : "(set)" }),
             Setting(
+                key: "monitor.ping_style",
+                apply: { configuration, value in
+                    guard let style = PingStyle(rawValue: value) else {
+                        throw InvalidValue(message: "must be one of \(PingStyle.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
+                    }
+                    configuration.monitorPingStyle = style
+                }, current: { $0.monitorPingStyle.rawValue }),
+            Setting(
                 key: "monitor.stale_after_hours",
                 apply: { configuration, value in
                     guard let hours = Double(value), hours.isFinite, hours > 0, hours <= 87_600 else {

@@ -74,8 +74,12 @@ public struct InstallationCheck: Sendable {
     private func secretFinding() -> Finding {
         do {
             let secrets = try CronSecrets.load(from: environment)
-            let rotation = secrets.previous == nil ? "" : " (a previous secret is also accepted)"
-            return Finding(ok: true, message: "the secret is set and long enough\(rotation)", fix: nil)
+            // Length and a short fingerprint: comparable with `authsweep secret
+            // fingerprint` on a caller's copy, without showing either.
+            var described = ["CRON_SECRET \(SHA256.fingerprint(secrets.current))"]
+            if let previous = secrets.previous { described.append("CRON_SECRET_PREVIOUS \(SHA256.fingerprint(previous))") }
+            if let token = secrets.metricsToken { described.append("METRICS_TOKEN \(SHA256.fingerprint(token))") }
+            return Finding(ok: true, message: "the secrets are set and usable: \(described.joined(separator: "; "))", fix: nil)
         } catch {
             return Finding(ok: false, message: error.message, fix: nil)
         }

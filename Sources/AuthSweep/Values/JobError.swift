@@ -24,6 +24,16 @@ public enum JobError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// For the command line's one stderr line: the database's own message
+    /// too, on one line (an operator runs it; libpq's messages name hosts
+    /// and users, never a password, and no secret reaches a JobError).
+    /// Never for an HTTP body.
+    public var operatorDescription: String {
+        guard case .database(let error) = self, !error.detail.isEmpty else { return description }
+        let detail = error.detail.split(whereSeparator: \.isNewline).map { $0.split(separator: " ").joined(separator: " ") }.filter { !$0.isEmpty }
+        return "\(description): \(detail.joined(separator: " "))"
+    }
+
     /// The full story, for the log only (may quote the server's message).
     public var logDescription: String {
         if case .database(let error) = self { return error.debugDescription }
