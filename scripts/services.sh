@@ -4,7 +4,7 @@
 # certificate, bounded waits and stops. Every step logs one "==> " line.
 
 # What the scripts need; bench/ adds its own tools to this array.
-authsweep_packages=(postgresql pgbouncer prometheus libpq-dev libfcgi-dev libcurl4-openssl-dev nginx curl openssl pkg-config spawn-fcgi ca-certificates systemd)
+authsweep_packages=(postgresql libpq-dev libfcgi-dev libcurl4-openssl-dev nginx curl openssl pkg-config spawn-fcgi ca-certificates systemd)
 PG_SERVICE_USER=authsweep-pg
 
 log() { printf '==> %s\n' "$*" >&2; }
