@@ -289,6 +289,27 @@ final class CheckCommandTests {
         #expect(narrow.stdout.contains(#"fix: GRANT DELETE ON "Session" TO "\#(role)";"#))
     }
 
+    @Test("a role that may create tables makes authsweep_jobs on its first run, and owning it is no warning")
+    func leaseTableOwnedByTheRole() throws {
+        let role = database.name + "_creator"
+        try database.execute(
+            """
+            DROP TABLE authsweep_jobs;
+            DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            GRANT CREATE ON SCHEMA public TO \(role);
+            GRANT SELECT, DELETE ON login_attempts, auth_audit_log, user_sessions, "Session" TO \(role);
+            GRANT SELECT, INSERT ON "AuditLog" TO \(role);
+            """)
+        let asRole = secret.merging(["DATABASE_URL": database.connectionString + " user=\(role)"]) { $1 }
+        let before = try authsweep(["check"], database: database, environment: asRole)
+        #expect(before.stdout.contains("ok      table authsweep_jobs does not exist yet: the first cleanup creates it"), "\(before.stdout)")
+        #expect(try authsweep(["cleanup-sessions"], database: database, environment: asRole).status == 0)
+        let after = try authsweep(["check"], database: database, environment: asRole)
+        #expect(after.status == 0, "\(after.stdout)")
+        #expect(!after.stdout.contains("owns authsweep_jobs"), "\(after.stdout)")
+        #expect(after.stdout.contains("has the privileges the cleanups need and no more"), "\(after.stdout)")
+    }
+
     @Test("a superuser is warned about, and check still passes")
     func superuser() throws {
         let result = try authsweep(["check"], database: database, environment: secret)

@@ -53,12 +53,14 @@ struct CleanupLease {
         do {
             return try tryAcquire(store)
         } catch .database(let error) where error.sqlState == "42P01" {
-            do throws(JobError) {
-                try store.run(SQLQuery(unsafeSQL: Self.createTableSQL))
-            } catch {
+            // Another process may create it at the same moment (and win):
+            // whether this CREATE fails or not, try once more.
+            _ = try? store.run(SQLQuery(unsafeSQL: Self.createTableSQL))
+            do {
+                return try tryAcquire(store)
+            } catch .database(let error) where error.sqlState == "42P01" {
                 throw Self.missingTable
             }
-            return try tryAcquire(store)
         }
     }
 
