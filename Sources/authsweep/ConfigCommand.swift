@@ -17,10 +17,10 @@ struct ConfigCommand: ParsableCommand {
             for (key, value) in configuration.settings {
                 print("\(key) = \(value)")
             }
-            print("DATABASE_URL = \(configuration.maskedDatabaseURL ?? "(unset: libpq's PG* variables apply)")")
-            var administration = configuration
-            administration.databaseURL = configuration.administrationDatabaseURL
-            print("ADMIN_DATABASE_URL = \(administration.maskedDatabaseURL ?? "(unset: the sessions and users commands use DATABASE_URL)")")
+            print("DATABASE_URL = \(configuration.databaseURL.map(Configuration.masked) ?? "(unset: libpq's PG* variables apply)")")
+            print(
+                "ADMIN_DATABASE_URL = \(configuration.administrationDatabaseURL.map(Configuration.masked) ?? "(unset: the sessions and users commands use DATABASE_URL)")"
+            )
             let environment = Environment.current()
             for name in ["CRON_SECRET", "CRON_SECRET_PREVIOUS", "METRICS_TOKEN"] {
                 let source = environment[name].map { _ in "set" } ?? environment[name + "_FILE"].map { "from file \($0)" } ?? "unset"

@@ -1,3 +1,5 @@
+import AuthSweep
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -31,7 +33,5 @@ func readTokenFromStandardInput() -> [UInt8] {
         if count <= 0 { break }
         bytes += buffer[0..<count]
     }
-    if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-    if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-    return bytes
+    return CronSecrets.withoutFinalLineEnd(bytes)
 }

@@ -7,35 +7,32 @@ public final class FastCGIConnection {
     public let descriptor: Int32
 
     /// Connects to the unix socket at `path`.
-    public init(unixSocket path: String) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    public convenience init(unixSocket path: String) throws {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8).prefix($0.count - 1)) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
-        }
-        guard connected else {
-            close(descriptor)
-            throw TestSetupError("cannot connect to \(path): \(String(cString: strerror(errno)))")
-        }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try self.init(family: AF_UNIX, address: address, name: path)
     }
 
     /// Connects to a worker's TCP listener on loopback.
-    public init(host: String = "127.0.0.1", port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    public convenience init(host: String = "127.0.0.1", port: Int) throws {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host, &address.sin_addr)
+        try self.init(family: AF_INET, address: address, name: "\(host):\(port)")
+    }
+
+    /// Connects a stream socket of `family` to `address`, with a 30 s receive timeout.
+    private init<Address>(family: Int32, address: Address, name: String) throws {
+        descriptor = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        var address = address
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<Address>.size)) == 0 }
         }
         guard connected else {
             close(descriptor)
-            throw TestSetupError("cannot connect to \(host):\(port): \(String(cString: strerror(errno)))")
+            throw TestSetupError("cannot connect to \(name): \(String(cString: strerror(errno)))")
         }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -34,6 +34,14 @@ public struct CronSecrets: Sendable {
         return CronSecrets(current: current, previous: previous, metricsToken: metricsToken)
     }
 
+    /// `bytes` without one final `\n` or `\r\n`, as a file or a pipe ends a token.
+    public static func withoutFinalLineEnd(_ bytes: [UInt8]) -> [UInt8] {
+        var bytes = bytes
+        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        return bytes
+    }
+
     /// The secret files configured, by variable, for `check`.
     public static func files(in environment: Environment) -> [(variable: String, path: String)] {
         ["CRON_SECRET", "CRON_SECRET_PREVIOUS", "METRICS_TOKEN"].compactMap { name in
@@ -54,10 +62,7 @@ public struct CronSecrets: Sendable {
         case (nil, let filePath?):
             // One final line end is what editors and `echo` add; anything
             // more is refused below rather than sent as part of the token.
-            var contents = try FileReader.read(filePath)
-            if contents.last == UInt8(ascii: "\n") { contents.removeLast() }
-            if contents.last == UInt8(ascii: "\r") { contents.removeLast() }
-            return contents
+            return withoutFinalLineEnd(try FileReader.read(filePath))
         case (nil, nil):
             return nil
         }

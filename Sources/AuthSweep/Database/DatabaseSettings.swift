@@ -66,7 +66,11 @@ extension Configuration {
     /// password replaced by `****` (parsed by libpq, not searched as text,
     /// so a quoted password with spaces is masked whole).
     public var maskedDatabaseURL: String? {
-        guard let url = databaseURL else { return nil }
-        return ConnectionString.masked(url) ?? "(set, but libpq cannot parse it: check its quoting and keywords)"
+        databaseURL.map(Self.masked)
+    }
+
+    /// A connection string as `maskedDatabaseURL` shows it.
+    public static func masked(_ url: String) -> String {
+        ConnectionString.masked(url) ?? "(set, but libpq cannot parse it: check its quoting and keywords)"
     }
 }
