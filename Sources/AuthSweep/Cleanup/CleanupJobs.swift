@@ -9,6 +9,8 @@ public struct CleanupJobs: Sendable {
     public let metrics: ServiceMetrics?
     /// Told of every run that holds its lease (`monitor.ping_url`).
     public let monitor: (any RunMonitor)?
+    /// Shared by every copy, so by all of a worker's threads.
+    let sessionCounter = SessionCountCoalescer()
 
     public init(configuration: Configuration, logger: Logger, metrics: ServiceMetrics? = nil, monitor: (any RunMonitor)? = nil) {
         self.configuration = configuration
@@ -90,10 +92,14 @@ public struct CleanupJobs: Sendable {
         try CleanupRun(plan: plan, configuration: configuration, logger: logger, metrics: metrics, monitor: monitor, options: options).perform(on: database)
     }
 
-    /// Counts active and expired sessions; changes nothing.
+    /// Counts active and expired sessions; changes nothing. Requests that
+    /// arrive while another thread counts share the next count (see
+    /// `SessionCountCoalescer`).
     public func sessionStats(on database: DatabaseSession) throws(JobError) -> SessionStats {
-        let counts = try database.withStore { store throws(JobError) in
-            try store.sessionCounts(table: tables.session, expiresColumn: tables.sessionExpires)
+        let counts = try sessionCounter.counts { query throws(JobError) in
+            try database.withStore { store throws(JobError) in
+                try store.sessionCounts(table: tables.session, expiresColumn: tables.sessionExpires, query: query)
+            }
         }
         return SessionStats(active: counts.active, expired: counts.expired, timestamp: .now())
     }

@@ -1,0 +1,215 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The two ways to count active and expired sessions exactly. Which is
+/// faster depends on the table's state, not on its size: the range counts
+/// are index-only scans while the visibility map is fresh (right after a
+/// VACUUM), and fetch a heap page per row once the application has
+/// refreshed sessions since (measured on 100,000 sessions after a tenth of
+/// the active ones were refreshed: 40 counts a second, against 200 for one
+/// pass over the table).
+public enum SessionCountQuery: String, Sendable, CaseIterable {
+    /// Two counts, each over its half of the expiry index.
+    case rangeCounts = "range_counts"
+    /// One sequential pass: `count(*)` and one `FILTER` for the expired.
+    case onePass = "one_pass"
+}
+
+/// Chooses the count query from how long each took on this table lately:
+/// the faster one, with the other tried again every `probeInterval` counts
+/// so that a change of state (a VACUUM, a wave of refreshes) is noticed.
+/// The planner's own estimate cannot be used for this: it relies on the
+/// all-visible share that the last VACUUM or ANALYZE recorded.
+struct SessionCountPlanner: Sendable {
+    static let probeInterval = 32
+    /// Seconds per count: a moving average for the query in use, the
+    /// latest sample for the other.
+    private(set) var seconds: [SessionCountQuery: Double] = [:]
+    private var sinceProbe = 0
+
+    /// The query to run next.
+    mutating func next() -> SessionCountQuery {
+        if let untried = SessionCountQuery.allCases.first(where: { seconds[$0] == nil }) { return untried }
+        let fastest = self.fastest
+        sinceProbe += 1
+        guard sinceProbe >= Self.probeInterval else { return fastest }
+        sinceProbe = 0
+        return fastest == .rangeCounts ? .onePass : .rangeCounts
+    }
+
+    /// Records how long `query` took.
+    mutating func record(_ query: SessionCountQuery, seconds sample: Double) {
+        if let average = seconds[query], query == fastest {
+            seconds[query] = 0.75 * average + 0.25 * sample
+        } else {
+            seconds[query] = sample
+        }
+    }
+
+    /// The query with the shortest recorded time (range counts until both are known).
+    var fastest: SessionCountQuery {
+        guard let range = seconds[.rangeCounts], let pass = seconds[.onePass] else { return .rangeCounts }
+        return pass < range ? .onePass : .rangeCounts
+    }
+}
+
+/// Active and expired sessions from one snapshot.
+public struct SessionCounts: Sendable, Equatable {
+    public var active: Int
+    public var expired: Int
+}
+
+/// Shares counts among the stats requests of a worker's threads. A request
+/// never gets a count that started before it arrived. One that arrives
+/// while fewer than `maximumRunning` counts run starts its own; otherwise
+/// it waits, and the first waiter to find a count finished starts the next
+/// one, which answers every request waiting by then (a count that starts
+/// beside another first pauses briefly for more to join it: see
+/// `gatheringPause`). So a burst of
+/// requests costs the database at most `maximumRunning` counts at a time
+/// per worker (a flood of stats calls cannot pile up full scans), and
+/// every answer is still exact as of a moment after its request arrived.
+/// A shared count that failed is not passed on: each waiter then counts on
+/// its own connection, so a broken link answers only its own request.
+final class SessionCountCoalescer: @unchecked Sendable {
+    /// Two at once: the second starts at once beside the first (a database
+    /// has more than one core), and the rest share the next.
+    static let maximumRunning = 2
+
+    // @unchecked: every stored property is only touched with `mutex` held.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let finished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Counts started so far: the number of the latest.
+    private var started = 0
+    private var running = 0
+    /// The number of a count that will start after a short gathering pause;
+    /// requests arriving meanwhile are answered by it.
+    private var gathering: Int?
+    /// The newest count (by number) that ended: its number and what it found.
+    private var newestEnded: (number: Int, counts: SessionCounts?)?
+    private var planner = SessionCountPlanner()
+    /// Requests answered and counts run (see `tally`).
+    private var answered = 0
+    private var counted = 0
+    /// Requests waiting for a count to start or end.
+    private var waiters = 0
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(finished, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(finished)
+        pthread_mutex_destroy(mutex)
+        finished.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Counts with `count` (given the query to run), or waits for a count
+    /// started after this call by another thread.
+    func counts(_ count: (SessionCountQuery) throws(JobError) -> SessionCounts) throws(JobError) -> SessionCounts {
+        pthread_mutex_lock(mutex)
+        // Only a count numbered after those already started began after now
+        // (one still gathering has not started).
+        let needed = gathering ?? started + 1
+        while true {
+            if let newestEnded, newestEnded.number >= needed {
+                answered += 1
+                pthread_mutex_unlock(mutex)
+                if let counts = newestEnded.counts { return counts }
+                return try countAlone(count)
+            }
+            // Start one unless one that began after this request runs already.
+            if started < needed, running < Self.maximumRunning { break }
+            waiters += 1
+            pthread_cond_wait(finished, mutex)
+            waiters -= 1
+        }
+        started += 1
+        let number = started
+        running += 1
+        counted += 1
+        answered += 1
+        let query = planner.next()
+        let pause = Self.gatheringPause(running: running, countSeconds: planner.seconds[query])
+        if pause > 0 { gathering = number }
+        pthread_mutex_unlock(mutex)
+        if pause > 0 {
+            usleep(useconds_t(pause * 1_000_000))
+            pthread_mutex_lock(mutex)
+            gathering = nil
+            pthread_mutex_unlock(mutex)
+        }
+
+        let began = ContinuousClock.now
+        var result: Result<SessionCounts, JobError>
+        do throws(JobError) {
+            result = .success(try count(query))
+        } catch {
+            result = .failure(error)
+        }
+        let elapsed = began.duration(to: .now)
+
+        pthread_mutex_lock(mutex)
+        if case .success = result { planner.record(query, seconds: elapsed.seconds) }
+        if number > newestEnded?.number ?? 0 { newestEnded = (number, try? result.get()) }
+        running -= 1
+        pthread_cond_broadcast(finished)
+        pthread_mutex_unlock(mutex)
+        return try result.get()
+    }
+
+    /// How long a count that is about to start waits for more requests to
+    /// join it. Alone it starts at once (one monitoring call is not delayed);
+    /// beside a running count, where the database is busy anyway, it waits
+    /// a twentieth of a count's time, 1 ms at most: long enough for the
+    /// threads that the last count answered to come back with their next
+    /// requests (on 100,000 sessions, 1.6 to 1.8 requests per count instead
+    /// of 1.35 without the pause, 2 cores).
+    static func gatheringPause(running: Int, countSeconds: Double?) -> Double {
+        guard running > 1, let countSeconds else { return 0 }
+        return min(0.001, countSeconds / 20)
+    }
+
+    /// After a shared count failed: this request's own count, with the
+    /// query the planner prefers.
+    private func countAlone(_ count: (SessionCountQuery) throws(JobError) -> SessionCounts) throws(JobError) -> SessionCounts {
+        pthread_mutex_lock(mutex)
+        let query = planner.fastest
+        counted += 1
+        pthread_mutex_unlock(mutex)
+        return try count(query)
+    }
+
+    /// The seconds per count the planner has recorded, by query.
+    var recordedSeconds: [SessionCountQuery: Double] {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return planner.seconds
+    }
+
+    /// Requests waiting now.
+    var waiting: Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return waiters
+    }
+
+    /// (answered, counted), read together.
+    var tally: (answered: Int, counted: Int) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return (answered, counted)
+    }
+}
+
+extension Duration {
+    fileprivate var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}
