@@ -76,14 +76,20 @@ struct SessionCountingTests {
         }
     }
 
-    @Test("a second request starts its own count beside the first; later ones share the next, which starts after they arrived")
-    func coalescing() throws {
-        let coalescer = SessionCountCoalescer()
-        let counts = NumberedCounts(held: [1, 2])
+    /// Two requests, one after the other: counts 1 and 2, both held.
+    func startTwoHeldCounts(_ coalescer: SessionCountCoalescer, _ counts: NumberedCounts) -> (OnThread, OnThread) {
         let first = OnThread { try? coalescer.counts(counts.count).active }
         counts.waitUntilRunning([1])
         let second = OnThread { try? coalescer.counts(counts.count).active }
         counts.waitUntilRunning([1, 2])
+        return (first, second)
+    }
+
+    @Test("a second request starts its own count beside the first; later ones share the next, which starts after they arrived")
+    func coalescing() throws {
+        let coalescer = SessionCountCoalescer()
+        let counts = NumberedCounts(held: [1, 2])
+        let (first, second) = startTwoHeldCounts(coalescer, counts)
         // Three requests arrive while counts 1 and 2 run; neither may answer them.
         let late = (0..<3).map { _ in OnThread { try? coalescer.counts(counts.count).active } }
         while coalescer.waiting < 3 { usleep(1_000) }
@@ -99,10 +105,7 @@ struct SessionCountingTests {
     func failureIsNotShared() throws {
         let coalescer = SessionCountCoalescer()
         let counts = NumberedCounts(held: [1, 2], fails: [3])
-        let first = OnThread { try? coalescer.counts(counts.count).active }
-        counts.waitUntilRunning([1])
-        let second = OnThread { try? coalescer.counts(counts.count).active }
-        counts.waitUntilRunning([1, 2])
+        let (first, second) = startTwoHeldCounts(coalescer, counts)
         let late = (0..<2).map { _ in OnThread { try? coalescer.counts(counts.count).active } }
         while coalescer.waiting < 2 { usleep(1_000) }
         counts.release.open()
@@ -121,7 +124,7 @@ final class Gate: @unchecked Sendable {
 
 /// A body run on its own POSIX thread (the responders are threads too, and
 /// the test blocks them, which the concurrency pool's few threads must not be).
-private final class OnThread: @unchecked Sendable {
+final class OnThread: @unchecked Sendable {
     // @unchecked: `value` is written by the thread before it ends and read after the join.
     private var value: Int?
     private var thread = pthread_t()
