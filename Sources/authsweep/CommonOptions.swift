@@ -14,8 +14,23 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"))
     var logLevel: String?
 
-    /// The effective configuration: defaults, the file, then the environment.
-    func loadConfiguration() throws(ConfigurationError) -> Configuration {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Environment file whose variables apply where the environment has none (DATABASE_URL, PG*, AUTHSWEEP_*).",
+            discussion:
+                "Default: $AUTHSWEEP_ENV_FILE, else \(EnvironmentFile.defaultPath) if it exists (the service's own), so that a command sees what the service sees; '' reads none. serve reads one only when given this option (systemd hands the service its environment).",
+            valueName: "PATH"))
+    var envFile: String?
+
+    /// The effective configuration: defaults, the file, then the environment
+    /// (with the environment file's variables added where unset).
+    /// - Parameter readingDefaultEnvironmentFile: false for `serve`, which
+    ///   reads an environment file only when `--env-file` names one.
+    func loadConfiguration(readingDefaultEnvironmentFile: Bool = true) throws(ConfigurationError) -> Configuration {
+        if readingDefaultEnvironmentFile || envFile != nil {
+            try EnvironmentFile.load(explicitPath: envFile, environment: .current())?.applyToProcessEnvironment()
+        }
         var configuration = try Configuration.load(path: config, environment: .current())
         if let logLevel {
             try configuration.apply(key: "log.level", value: logLevel, origin: "--log-level")

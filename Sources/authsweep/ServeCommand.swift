@@ -44,7 +44,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         try runCommand {
-            let configuration = try common.loadConfiguration()
+            let configuration = try common.loadConfiguration(readingDefaultEnvironmentFile: false)
             let secrets = try CronSecrets.load(from: .current())
             let logger = common.makeLogger(configuration, defaultLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info)
             let addresses = listen.isEmpty ? configuration.listen : listen

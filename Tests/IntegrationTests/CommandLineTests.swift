@@ -377,6 +377,35 @@ final class CheckCommandTests {
         #expect(result.stdout.contains("CRON_SECRET = **** (set)"))
         #expect(!result.stdout.contains("pa55word") && !result.stdout.contains("check-secret"))
     }
+
+    @Test("the CLI takes the variables it lacks from the service's environment file; a variable already set wins")
+    func environmentFile() throws {
+        let directory = try ScratchDirectory("env-file")
+        let path = directory.path + "/authsweep.env"
+        try """
+        # as the package writes it
+        DATABASE_URL='postgresql://app:fr0m-file@db/app'
+        AUTHSWEEP_CLEANUP_BATCH_SIZE=1234
+        AUTHSWEEP_SESSION_TABLE=FromFile
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let fromFile = try authsweep(
+            ["config", "--env-file", path], database: nil, environment: ["DATABASE_URL": nil, "AUTHSWEEP_SESSION_TABLE": "FromEnvironment"])
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect(fromFile.stdout.contains("DATABASE_URL = user=app password=**** dbname=app host=db"))
+        #expect(fromFile.stdout.contains("cleanup.batch_size = 1234"))
+        #expect(fromFile.stdout.contains("session.table = FromEnvironment"), "the environment wins over the file")
+        #expect(!fromFile.stdout.contains("fr0m-file"))
+        let byVariable = try authsweep(["config"], database: nil, environment: ["DATABASE_URL": nil, "AUTHSWEEP_ENV_FILE": path])
+        #expect(byVariable.stdout.contains("cleanup.batch_size = 1234"))
+
+        try "DATABASE_URL=postgresql://app:fr0m-file@db/app\nthis line is wrong\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let malformed = try authsweep(["stats", "--env-file", path], database: nil)
+        #expect(malformed.status == 64)
+        #expect(malformed.stderr == "authsweep: \(path), line 2: expected NAME=value\n")
+        let missing = try authsweep(["stats", "--env-file", directory.path + "/none.env"], database: nil)
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("none.env"))
+    }
 }
 
 @Suite("run records, status and cleanup-all", .serialized)

@@ -8,6 +8,9 @@ public func authsweep(
     _ arguments: [String], database: TestDatabase?, environment: [String: String?] = [:], standardInput: String? = nil
 ) throws -> (status: Int32, stdout: String, stderr: String) {
     var merged: [String: String?] = database?.environment.mapValues { $0 } ?? [:]
+    // No environment file unless a test names one: a host with the package
+    // installed has /etc/authsweep/authsweep.env, which must not leak in.
+    merged["AUTHSWEEP_ENV_FILE"] = ""
     for (name, value) in environment { merged[name] = value }
     return try ChildProcess.run(PackagePaths.binary, arguments, environment: merged, standardInput: standardInput)
 }
