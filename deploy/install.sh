@@ -103,5 +103,7 @@ for n in $(seq 1 "$workers"); do systemctl enable --now "authsweep@$n.socket"; d
 systemctl enable --now authsweep-cleanup.timer
 nginx -t
 systemctl reload nginx
-/usr/local/bin/authsweep check --config /etc/authsweep/authsweep.conf || true
+# As the service sees it: authsweep.env is read by check itself; the secret
+# reaches the workers through LoadCredential, so name its file here.
+CRON_SECRET_FILE=/etc/authsweep/cron_secret /usr/local/bin/authsweep check || true
 step "done: curl -s https://$server_name/api/cron/health"

@@ -270,6 +270,16 @@ struct DeploymentFileTests {
         #expect(unit.stdout.contains("SUCCESS"))
     }
 
+    @Test("the socket unit is not PartOf its worker: restarting a worker leaves its socket listening")
+    func socketOutlivesRestart() throws {
+        let socket = try String(contentsOfFile: PackagePaths.root + "/deploy/systemd/authsweep@.socket", encoding: .utf8)
+        let directives = socket.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(!directives.contains { $0.hasPrefix("PartOf=") || $0.hasPrefix("BindsTo=") }, "either would take the socket down with the worker")
+        #expect(directives.contains("RemoveOnStop=yes"))
+        let service = try String(contentsOfFile: PackagePaths.root + "/deploy/systemd/authsweep@.service", encoding: .utf8)
+        #expect(service.contains("\nRequires=authsweep@%i.socket\n"), "the worker still needs its socket to start")
+    }
+
     @Test("a worker that crashes again and again is restarted every second with no start limit, and its memory is capped")
     func crashStormPolicy() throws {
         let unit = try String(contentsOfFile: PackagePaths.root + "/deploy/systemd/authsweep@.service", encoding: .utf8)
