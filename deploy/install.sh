@@ -85,24 +85,48 @@ for unit in authsweep@.socket authsweep@.service authsweep-cleanup.service auths
     install -m 0644 "$source_dir/systemd/$unit" "$root/etc/systemd/system/$unit"
 done
 
-step "writing the nginx site for $server_name with $workers workers"
-install -d "$root/etc/nginx/sites-available" "$root/etc/nginx/sites-enabled"
-"$source_dir/render-nginx-site" --workers "$workers" --server-name "$server_name" \
-    --certificate "$certificate" --key "$key" >"$root/etc/nginx/sites-available/authsweep.conf"
+# Without the certificate, a site that names it would make nginx refuse its
+# whole configuration at the next reload, every other site with it: until
+# the certificate exists, the site serves plain HTTP only (the ACME
+# challenge for certbot --webroot, the refusal of /api/cron, the redirect).
+install -d "$root/etc/nginx/sites-available" "$root/etc/nginx/sites-enabled" "$root/var/www/letsencrypt"
+certbot_command="certbot certonly --webroot -w /var/www/letsencrypt -d $server_name --deploy-hook 'systemctl reload nginx'"
+if [ -e "$certificate" ] && [ -e "$key" ]; then
+    step "writing the nginx site for $server_name with $workers workers"
+    "$source_dir/render-nginx-site" --workers "$workers" --server-name "$server_name" \
+        --certificate "$certificate" --key "$key" >"$root/etc/nginx/sites-available/authsweep.conf"
+    https=1
+else
+    step "no certificate at $certificate yet: writing the plain-HTTP part of the site only"
+    "$source_dir/render-nginx-site" --http-only --server-name "$server_name" >"$root/etc/nginx/sites-available/authsweep.conf"
+    https=0
+fi
 ln -sf ../sites-available/authsweep.conf "$root/etc/nginx/sites-enabled/authsweep.conf"
+
+next_step() {
+    [ "$https" = 1 ] && return 0
+    step "next: get the certificate ($certbot_command), then run this again to serve HTTPS"
+}
 
 if [ "$start" = 0 ]; then
     step "installed under ${root:-/}; not started (--no-start)"
+    next_step
     exit 0
 fi
 
-[ -e "$certificate" ] || die "no certificate at $certificate: get one (certbot certonly --webroot) or pass --certificate and --key, then run again"
 step "starting the pool, the timer and nginx"
 systemctl daemon-reload
 for n in $(seq 1 "$workers"); do systemctl enable --now "authsweep@$n.socket"; done
 systemctl enable --now authsweep-cleanup.timer
-nginx -t
+if ! nginx -t; then
+    rm -f /etc/nginx/sites-enabled/authsweep.conf
+    die "nginx refuses the configuration (above); the authsweep site is disabled again so that nginx keeps running as it was"
+fi
 systemctl reload nginx
+if [ "$https" = 0 ]; then
+    next_step
+    exit 0
+fi
 # As the service sees it: authsweep.env is read by check itself; the secret
 # reaches the workers through LoadCredential, so name its file here.
 CRON_SECRET_FILE=/etc/authsweep/cron_secret /usr/local/bin/authsweep check || true

@@ -26,6 +26,18 @@ final class ProductionNginxTests {
         #expect(other.headers["location"] == "https://cron.example.com/index.html", "the configured name, not the Host header")
     }
 
+    @Test("plain HTTP serves Let's Encrypt's challenge from the webroot, so certbot --webroot can issue and renew while nginx holds port 80")
+    func acmeChallenge() throws {
+        let token = "tok-\(UUID().uuidString.prefix(8))"
+        try "\(token).key-authorization".write(
+            toFile: "\(stack.nginx.acmeWebroot)/.well-known/acme-challenge/\(token)", atomically: true, encoding: .utf8)
+        let served = try HTTPClient.request("GET", stack.nginx.plainURL + "/.well-known/acme-challenge/\(token)")
+        #expect(served.status == 200)
+        #expect(served.body == "\(token).key-authorization")
+        #expect(served.headers["content-type"]?.hasPrefix("text/plain") == true)
+        #expect(try HTTPClient.request("GET", stack.nginx.plainURL + "/.well-known/acme-challenge/missing").status == 404)
+    }
+
     @Test("nginx's own answers are JSON in UTF-8 and never cached; the worker's headers are not doubled")
     func nginxAnswers() throws {
         let unknown = try stack.request("GET", "/nothing-here")
@@ -348,5 +360,11 @@ struct DeploymentFileTests {
             ])
         #expect(again.status == 0)
         #expect(try String(contentsOfFile: root + "/etc/authsweep/authsweep.env", encoding: .utf8) == environment, "a second run keeps the configuration")
+        // No certificate for the default name: only the plain-HTTP part, which nginx still accepts.
+        let httpOnly = try String(contentsOfFile: root + "/etc/nginx/sites-available/authsweep.conf", encoding: .utf8)
+        #expect(!httpOnly.contains("listen 443") && httpOnly.contains("location ^~ /.well-known/acme-challenge/"))
+        #expect(again.stdout.contains("certbot certonly --webroot -w /var/www/letsencrypt -d cron.example.com"))
+        let stillValid = try ChildProcess.run("/usr/sbin/nginx", ["-t", "-q", "-c", scratch.path + "/nginx.conf", "-p", scratch.path])
+        #expect(stillValid.status == 0, "\(stillValid.stderr)")
     }
 }

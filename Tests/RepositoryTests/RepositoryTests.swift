@@ -152,6 +152,27 @@ struct RenderNginxSiteTests {
         }
     }
 
+    @Test("the HTTP-only site has the ACME challenge and no TLS server, and nginx accepts it before any certificate exists")
+    func httpOnly() throws {
+        let scratch = try ScratchDirectory("http-only")
+        let result = try ChildProcess.run(
+            Self.script, ["--http-only", "--server-name", "cron.test.org", "--acme-webroot", scratch.path + "/acme", "--access-log", "off"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let site = result.stdout
+        #expect(!site.contains("listen 443") && !site.contains("ssl_certificate") && !site.contains("fastcgi_pass"))
+        #expect(site.contains("location ^~ /.well-known/acme-challenge/ {\n        root \(scratch.path)/acme;"))
+        #expect(site.contains("return 403 '{\"error\":\"HTTPS Required\"}';") && site.contains("return 301 https://cron.test.org$request_uri;"))
+        try site.write(toFile: scratch.path + "/site.conf", atomically: true, encoding: .utf8)
+        try
+            "\(TestUser.isRoot ? "user www-data;" : "")\npid \(scratch.path)/nginx.pid;\nerror_log \(scratch.path)/error.log;\nevents {}\nhttp { include \(scratch.path)/site.conf; }\n"
+            .write(toFile: scratch.path + "/nginx.conf", atomically: true, encoding: .utf8)
+        let check = try ChildProcess.run(
+            "/usr/sbin/nginx", ["-t", "-q", "-c", scratch.path + "/nginx.conf", "-p", scratch.path, "-e", scratch.path + "/error.log"])
+        #expect(check.status == 0, "\(check.stderr)")
+        let both = try ChildProcess.run(Self.script, ["--http-only", "--certificate", "/etc/ssl/x.pem"])
+        #expect(both.status == 64 && both.stderr.contains("--http-only leaves the HTTPS server out"))
+    }
+
     @Test("options that make no sense together, or paths nginx would misread, are refused")
     func badOptions() throws {
         for options in [

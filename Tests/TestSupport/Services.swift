@@ -109,6 +109,9 @@ public final class NginxServer: Sendable {
     public let httpsPort: Int
     public let process: ChildProcess
     public let directory: String
+    /// The site's ACME webroot: a file under `.well-known/acme-challenge/`
+    /// here is served on the plain-HTTP port.
+    public var acmeWebroot: String { directory + "/acme" }
 
     /// - Parameters:
     ///   - socketDirectory: where the workers' `authsweep-N.sock` are (the
@@ -120,7 +123,7 @@ public final class NginxServer: Sendable {
         httpPort = try freePort()
         httpsPort = try freePort()
         let nginxDirectory = self.directory
-        for temp in ["body", "fastcgi", "proxy", "uwsgi", "scgi", "logs"] {
+        for temp in ["body", "fastcgi", "proxy", "uwsgi", "scgi", "logs", "acme/.well-known/acme-challenge"] {
             try FileManager.default.createDirectory(atPath: "\(nginxDirectory)/\(temp)", withIntermediateDirectories: true)
         }
         let tls = try SelfSignedCertificate(in: nginxDirectory, commonName: "cron.example.com")
@@ -133,6 +136,7 @@ public final class NginxServer: Sendable {
                 "--socket-dir", socketDirectory, "--certificate", certificate, "--key", key,
                 "--access-log", "\(nginxDirectory)/logs/access.log",
                 "--http-listen", "127.0.0.1:\(httpPort)", "--https-listen", "127.0.0.1:\(httpsPort)",
+                "--acme-webroot", "\(nginxDirectory)/acme",
             ] + (rateLimit.map { ["--rate", $0] } ?? []))
         guard rendered.status == 0 else { throw TestSetupError("deploy/render-nginx-site failed: \(rendered.stderr)") }
         let site = rendered.stdout
