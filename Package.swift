@@ -44,8 +44,11 @@ let package = Package(
                 "Postgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            plugins: ["BuildVersion"]
         ),
+        // Writes the version from `git describe` before every build.
+        .plugin(name: "BuildVersion", capability: .buildTool()),
         // The HTTP contract on top of FastCGI: routes, the Bearer check,
         // outcomes to responses, the request handler, request metrics.
         .target(

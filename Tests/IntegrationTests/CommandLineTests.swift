@@ -193,6 +193,19 @@ final class JobCommandTests {
         #expect(!result.stderr.contains("hunter2"))
     }
 
+    @Test("--version is what git describe says of the checkout the binary was built from (the tag without its v)")
+    func version() throws {
+        let describe = try ChildProcess.run("/usr/bin/git", ["-C", PackagePaths.root, "describe", "--tags", "--always"])
+        try #require(describe.status == 0, "the tests run in a git checkout: \(describe.stderr)")
+        let described = describe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let expected = described.hasPrefix("v") ? String(described.dropFirst()) : "0.1.0+g" + described
+        let result = try authsweep(["--version"], database: nil)
+        #expect(result.status == 0)
+        // -dirty when the tree had changes at build time; the commit must match either way.
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "-dirty", with: "") == expected)
+        #expect(!expected.isEmpty && expected != "0.1.0")
+    }
+
     @Test("bad usage and a bad config file exit 64 with one line naming the problem")
     func badUsage() throws {
         let unknown = try authsweep(["cleanup-sessions", "--no-such-flag"], database: database)
