@@ -30,14 +30,7 @@ struct ConfigurationKeys {
                     }
                     configuration.monitorPingURL = value
                 }, current: { $0.monitorPingURL == nil ? "" : "(set)" }),
-            Setting(
-                key: "monitor.ping_style",
-                apply: { configuration, value in
-                    guard let style = PingStyle(rawValue: value) else {
-                        throw InvalidValue(message: "must be one of \(PingStyle.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
-                    }
-                    configuration.monitorPingStyle = style
-                }, current: { $0.monitorPingStyle.rawValue }),
+            choice("monitor.ping_style", \.monitorPingStyle),
             Setting(
                 key: "monitor.stale_after_hours",
                 apply: { configuration, value in
@@ -69,14 +62,7 @@ struct ConfigurationKeys {
                 apply: { configuration, value in
                     configuration.threads = try integer(value, in: 1...256)
                 }, current: { $0.threads.map(String.init) ?? "auto" }),
-            Setting(
-                key: "cleanup.scan",
-                apply: { configuration, value in
-                    guard let scan = DeletionScan(rawValue: value) else {
-                        throw InvalidValue(message: "must be one of \(DeletionScan.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
-                    }
-                    configuration.deletionScan = scan
-                }, current: { $0.deletionScan.rawValue }),
+            choice("cleanup.scan", \.deletionScan),
             Setting(
                 key: "log.level",
                 apply: { configuration, value in
@@ -87,6 +73,20 @@ struct ConfigurationKeys {
                     configuration.logLevel = value
                 }, current: { $0.logLevel }),
         ]
+
+    /// A setting that takes one of an enumeration's raw values.
+    private static func choice<Value: CaseIterable & RawRepresentable<String> & Sendable>(
+        _ key: String, _ path: WritableKeyPath<Configuration, Value> & Sendable
+    ) -> Setting {
+        Setting(
+            key: key,
+            apply: { configuration, value in
+                guard let choice = Value(rawValue: value) else {
+                    throw InvalidValue(message: "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'")
+                }
+                configuration[keyPath: path] = choice
+            }, current: { $0[keyPath: path].rawValue })
+    }
 
     private static func flag(_ key: String, _ path: WritableKeyPath<Configuration, Bool> & Sendable) -> Setting {
         Setting(

@@ -11,17 +11,13 @@ import Musl
 /// in single quotes (taken as they are) or double quotes (`\"`, `\\`, `\$`
 /// and `` \` `` escaped). A line that is none of these is an error that names
 /// the file and line, never the line's text (it may hold a password).
-public struct EnvironmentFile: Sendable, Equatable {
+public struct EnvironmentFile: Sendable {
     /// Where the packaged service keeps its environment.
     public static let defaultPath = "/etc/authsweep/authsweep.env"
 
     public let path: String
     /// In the file's order; a name given twice keeps its last value, as in systemd.
     public let variables: [(name: String, value: String)]
-
-    public static func == (lhs: EnvironmentFile, rhs: EnvironmentFile) -> Bool {
-        lhs.path == rhs.path && lhs.variables.elementsEqual(rhs.variables) { $0 == $1 }
-    }
 
     public init(path: String, text: String) throws(ConfigurationError) {
         self.path = path
@@ -78,13 +74,10 @@ public struct EnvironmentFile: Sendable, Equatable {
         }
     }
 
+    /// A letter or `_`, then letters, digits and `_`, all ASCII.
     static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
-        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-    }
-
-    private static func isLetter(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+        guard let first = name.first, first.isASCII, first.isLetter || first == "_" else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 
     private static func unquoted(_ value: String, place: String) throws(ConfigurationError) -> String {
