@@ -129,7 +129,7 @@ public final class NginxServer: Sendable {
         let tls = try SelfSignedCertificate(in: nginxDirectory, commonName: "cron.example.com")
         let (certificate, key) = (tls.certificate, tls.key)
 
-        // The site as deploy/install.sh and scripts/demo render it, for this test's paths and ports.
+        // The site as an install (the package's render-nginx-site) and scripts/demo render it, for this test's paths and ports.
         let rendered = try ChildProcess.run(
             PackagePaths.root + "/deploy/render-nginx-site",
             [

@@ -87,17 +87,20 @@ public struct InstallationCheck: Sendable {
 
     /// A secret file others can read lets them start cleanups (or, for the
     /// metrics token, read the metrics); one they can write lets them lock
-    /// the schedulers out.
+    /// the schedulers out. Read access for the file's group is fine when
+    /// that group is this user's own (the package's root:authsweep 0640,
+    /// checked as authsweep): nobody else is in it.
     private func secretFileFindings() -> [Finding] {
         CronSecrets.files(in: environment).compactMap { variable, path in
             var info = stat()
             guard stat(path, &info) == 0 else { return nil }  // unreadable: reported with the secret
             let mode = info.st_mode & 0o777
-            guard mode & 0o066 != 0 else { return nil }
+            let groupIsOurs = info.st_gid == getgid()
+            guard mode & 0o026 != 0 || (mode & 0o040 != 0 && !groupIsOurs) else { return nil }
             let who = mode & 0o006 != 0 ? "every local user" : "its group"
             return Finding(
                 level: .warning, message: "\(variable) \(path) can be read or written by \(who) (mode 0\(String(mode, radix: 8)))",
-                fix: "chmod 600 \(path) (systemd's LoadCredential= gives the worker its own copy)")
+                fix: "chmod 600 \(path), or chmod 640 with the service's own group (chgrp authsweep \(path))")
         }
     }
 
