@@ -40,14 +40,18 @@ public enum APIResponse {
             if run.hasMore { members.append(("hasMore", .bool(true))) }
             return .object(members)
         case .cleanupSessions(let run) where run.dryRun:
-            return .object([
+            var members: [(key: String, value: JSONValue)] = [
                 ("success", .bool(true)),
                 ("dryRun", .bool(true)),
                 ("deletedCount", .integer(0)),
                 ("expiredCount", .integer(run.deletedCount)),
                 ("message", .string("Dry run: \(run.deletedCount) expired session(s) would be deleted")),
                 ("timestamp", .string(run.timestamp.iso8601)),
-            ])
+            ]
+            // Only where the preset's verification-token table exists, so
+            // the default schema's answer is unchanged.
+            if let tokens = run.verificationTokensDeleted { members.insert(("expiredVerificationTokens", .integer(tokens)), at: 4) }
+            return .object(members)
         case .cleanupSessions(let run):
             var members: [(key: String, value: JSONValue)] = [
                 ("success", .bool(true)),
@@ -55,6 +59,7 @@ public enum APIResponse {
                 ("message", .string("Successfully deleted \(run.deletedCount) expired session(s)")),
                 ("timestamp", .string(run.timestamp.iso8601)),
             ]
+            if let tokens = run.verificationTokensDeleted { members.insert(("deletedVerificationTokens", .integer(tokens)), at: 2) }
             if run.hasMore { members.append(("hasMore", .bool(true))) }
             return .object(members)
         case .sessionStats(let stats):

@@ -4,7 +4,7 @@ import AuthSweep
 struct SessionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sessions",
-        abstract: "Look at and end users' sessions (the NextAuth \"Session\" table).",
+        abstract: "Look at and end users' sessions (in the session table session.preset names).",
         subcommands: [List.self, Revoke.self, Invalidate.self]
     )
 

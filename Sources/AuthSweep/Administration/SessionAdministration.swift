@@ -14,18 +14,20 @@ public struct SessionAdministration: Sendable {
 
     private var tables: TableNames { configuration.tables }
 
-    /// The user's sessions with `expires > now`, newest expiry first.
+    /// The user's active sessions (by the preset's rule), newest expiry
+    /// first; a last-activity session expires a lifetime after it.
     public func activeSessions(ofUser userID: String, on database: DatabaseSession) throws(JobError) -> [SessionSummary] {
         try database.withStore { store throws(JobError) in
+            let userColumn = try sessionUserColumn(for: "sessions list")
             try requireUser(userID, store: store)
             let catalog = store.catalog
-            let clock = try catalog.clock(table: tables.session, column: tables.sessionExpires)
-            let expires = try catalog.quote(tables.sessionExpires)
+            let rule = try SessionRule(configuration: configuration, catalog: catalog)
+            let expires = rule.column
             let result = try store.run(
                 """
-                SELECT \(try catalog.quote(tables.sessionID)), \(clock.isoText(expires)), left(\(try catalog.quote(tables.sessionToken)), 8)
-                FROM \(try catalog.quote(tables.session))
-                WHERE \(try catalog.quote(tables.sessionUserID)) = \(userID) AND \(expires) > \(clock.now)
+                SELECT \(try catalog.quote(tables.sessionID))::text, \(rule.clock.isoText(rule.expiry)), left(\(try catalog.quote(tables.sessionToken))::text, 8)
+                FROM \(rule.table)
+                WHERE \(try catalog.quote(userColumn))::text = \(userID) AND \(expires) > \(rule.boundary)
                 ORDER BY \(expires) DESC
                 """
             )
@@ -34,25 +36,25 @@ public struct SessionAdministration: Sendable {
     }
 
     /// Deletes the session with this token.
-    /// - Returns: the session's id and its user's id.
+    /// - Returns: the session's id and its user's id (empty where the table records no user).
     @discardableResult
     public func revokeSession(token: String, on database: DatabaseSession) throws(JobError) -> (sessionID: String, userID: String) {
         try database.withStore { store throws(JobError) in
             let catalog = store.catalog
+            let user: SQLQuery = try tables.sessionUserID.map { name throws(JobError) -> SQLQuery in "\(try catalog.quote(name))::text" } ?? "NULL::text"
             return try store.inTransaction { () throws(JobError) in
                 let result = try store.run(
                     """
-                    DELETE FROM \(try catalog.quote(tables.session)) WHERE \(try catalog.quote(tables.sessionToken)) = \(token)
-                    RETURNING \(try catalog.quote(tables.sessionID)), \(try catalog.quote(tables.sessionUserID))
+                    DELETE FROM \(try catalog.quote(tables.session)) WHERE \(try catalog.quote(tables.sessionToken))::text = \(token)
+                    RETURNING \(try catalog.quote(tables.sessionID))::text, \(user)
                     """
                 )
-                guard let sessionID = result.value(row: 0, column: 0), let userID = result.value(row: 0, column: 1) else {
+                guard result.rows.count == 1, let sessionID = result.value(row: 0, column: 0) else {
                     throw .notFound("no session has that token")
                 }
-                try AuditLogWriter(store: store, tables: tables).record(
-                    action: "SESSION_REVOKE", userID: userID, details: .object([("sessionId", .string(sessionID))])
-                )
-                return (sessionID, userID)
+                let userID = result.value(row: 0, column: 1)
+                try audit(store, action: "SESSION_REVOKE", userID: userID, details: .object([("sessionId", .string(sessionID))]))
+                return (sessionID, userID ?? "")
             }
         }
     }
@@ -64,13 +66,16 @@ public struct SessionAdministration: Sendable {
             let catalog = store.catalog
             let session = try catalog.quote(tables.session)
             let tokenColumn = try catalog.quote(tables.sessionToken)
-            let userColumn = try catalog.quote(tables.sessionUserID)
+            let userColumn = try catalog.quote(try sessionUserColumn(for: "sessions invalidate"))
             return try store.inTransaction { () throws(JobError) in
                 try requireUser(userID, store: store)
                 var keptSessionID: String?
                 if let exceptToken {
                     let kept = try store.run(
-                        "SELECT \(try catalog.quote(tables.sessionID)) FROM \(session) WHERE \(tokenColumn) = \(exceptToken) AND \(userColumn) = \(userID)"
+                        """
+                        SELECT \(try catalog.quote(tables.sessionID))::text FROM \(session)
+                        WHERE \(tokenColumn)::text = \(exceptToken) AND \(userColumn)::text = \(userID)
+                        """
                     )
                     guard let id = kept.value() else {
                         throw .notFound("the session given with --except does not exist or belongs to another user")
@@ -78,14 +83,36 @@ public struct SessionAdministration: Sendable {
                     keptSessionID = id
                 }
                 let deleted = try store.run(
-                    "DELETE FROM \(session) WHERE \(userColumn) = \(userID) AND (\(exceptToken)::text IS NULL OR \(tokenColumn) <> \(exceptToken))"
+                    """
+                    DELETE FROM \(session)
+                    WHERE \(userColumn)::text = \(userID) AND (\(exceptToken)::text IS NULL OR \(tokenColumn)::text <> \(exceptToken))
+                    """
                 ).affectedRows
                 var details: [(key: String, value: JSONValue)] = [("deletedCount", .integer(deleted))]
                 if let keptSessionID { details.append(("keptSessionId", .string(keptSessionID))) }
-                try AuditLogWriter(store: store, tables: tables).record(action: "SESSIONS_INVALIDATE", userID: userID, details: .object(details))
+                try audit(store, action: "SESSIONS_INVALIDATE", userID: userID, details: .object(details))
                 return deleted
             }
         }
+    }
+
+    /// The session table's user column; a preset whose table records no
+    /// user (Django, Rails) cannot list or invalidate a user's sessions.
+    private func sessionUserColumn(for command: String) throws(JobError) -> String {
+        guard let column = tables.sessionUserID else {
+            throw .invalidArgument(
+                "\(command) needs the session table's user column, and \(configuration.sessionPreset.framework)'s \(tables.session) has none (session.user_id); sessions revoke works by token"
+            )
+        }
+        return column
+    }
+
+    /// The audit row of an administration command: always for Auth.js with
+    /// Prisma (its `"AuditLog"`), and for the other presets when the audit
+    /// table exists.
+    private func audit(_ store: CleanupStore, action: String, userID: String?, details: JSONValue) throws(JobError) {
+        if configuration.sessionPreset != .authjsPrisma, try !store.catalog.tableExists(tables.auditLog) { return }
+        try AuditLogWriter(store: store, tables: tables).record(action: action, userID: userID, details: details)
     }
 
     /// Sets the user's role.
@@ -136,9 +163,12 @@ public struct SessionAdministration: Sendable {
         }
     }
 
+    /// The user must exist, where the user table does: the other presets'
+    /// user tables have names of the application's choosing.
     private func requireUser(_ userID: String, store: CleanupStore) throws(JobError) {
         let catalog = store.catalog
-        let found = try store.run("SELECT 1 FROM \(try catalog.quote(tables.user)) WHERE \(try catalog.quote(tables.userID)) = \(userID)")
+        if configuration.sessionPreset != .authjsPrisma, try !catalog.tableExists(tables.user) { return }
+        let found = try store.run("SELECT 1 FROM \(try catalog.quote(tables.user)) WHERE \(try catalog.quote(tables.userID))::text = \(userID)")
         guard !found.rows.isEmpty else { throw .notFound("no user has id '\(userID)'") }
     }
 }

@@ -49,11 +49,13 @@ public struct CleanupJobs: Sendable {
                         (
                             try .expiredOrRevoked(
                                 table: tables.userSessions, expiresColumn: tables.userSessionsExpiresAt, revokedColumn: tables.userSessionsRevokedAt,
+                                expiredRetentionSeconds: configuration.sessionExpiredRetentionHours * 3600,
+                                revokedRetentionSeconds: configuration.sessionRevokedRetentionHours * 3600,
                                 catalog: catalog), "user_sessions"
                         ))
                 }
                 return targets
-            }, audited: false)
+            }, audited: { _ in false })
         let result = try run(plan, options: options, on: database)
         func deleted(_ name: String) -> Int { result.deletedByName[name] ?? 0 }
         let outcome = CleanupAuthOutcome(
@@ -68,17 +70,37 @@ public struct CleanupJobs: Sendable {
         return outcome
     }
 
-    /// Deletes expired sessions and records the run in the audit log (a
-    /// failed run records `SESSION_CLEANUP_ERROR` when the database allows).
+    /// Deletes expired sessions (by the preset's rule, after
+    /// `session.expired_retention_hours`) and expired verification tokens,
+    /// and records the run in the audit log where there is one (a failed
+    /// run records `SESSION_CLEANUP_ERROR` when the database allows).
+    /// Auth.js with Prisma always has its `"AuditLog"`; for the other
+    /// presets the run's record on its lease row is the record, and an
+    /// audit table is written only when it exists.
     public func cleanupSessions(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupSessionsOutcome {
+        let retention = configuration.sessionExpiredRetentionHours * 3600
         let plan = CleanupPlan(
             kind: .cleanupSessions,
             targets: { catalog throws(JobError) in
-                [(try .expired(table: tables.session, column: tables.sessionExpires, catalog: catalog), "sessions")]
-            }, audited: true)
+                var targets = [(try SessionRule(configuration: configuration, catalog: catalog).deletionTarget(retentionSeconds: retention), "sessions")]
+                if let verification = tables.verificationToken, try catalog.tableExists(verification) {
+                    targets.append(
+                        (
+                            try SessionRule(table: verification, column: tables.verificationTokenExpires, lifetimeMinutes: nil, catalog: catalog)
+                                .deletionTarget(retentionSeconds: 0),
+                            CleanupRunResult.verificationTokens
+                        ))
+                }
+                return targets
+            },
+            audited: { catalog throws(JobError) in
+                if configuration.sessionPreset == .authjsPrisma { return true }
+                return try catalog.tableExists(tables.auditLog)
+            })
         let result = try run(plan, options: options, on: database)
         let outcome = CleanupSessionsOutcome(
-            deletedCount: result.total,
+            deletedCount: result.deletedByName["sessions"] ?? 0,
+            verificationTokensDeleted: result.deletedByName[CleanupRunResult.verificationTokens],
             hasMore: result.hasMore,
             dryRun: options.dryRun,
             durationMilliseconds: result.duration.milliseconds,
@@ -98,7 +120,7 @@ public struct CleanupJobs: Sendable {
     public func sessionStats(on database: DatabaseSession) throws(JobError) -> SessionStats {
         let counts = try sessionCounter.counts { query throws(JobError) in
             try database.withStore { store throws(JobError) in
-                try store.sessionCounts(table: tables.session, expiresColumn: tables.sessionExpires, query: query)
+                try store.sessionCounts(SessionRule(configuration: configuration, catalog: store.catalog), query: query)
             }
         }
         return SessionStats(active: counts.active, expired: counts.expired, timestamp: .now())

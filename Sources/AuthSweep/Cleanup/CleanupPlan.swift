@@ -6,7 +6,7 @@ struct CleanupPlan {
     /// The targets in the order they are cleaned, each with the name its
     /// count has in the log line.
     let targets: (SchemaCatalog) throws(JobError) -> [(target: DeletionTarget, logName: String)]
-    /// Records each run in `"AuditLog"` (`SESSION_CLEANUP`, or
-    /// `SESSION_CLEANUP_ERROR` when it fails).
-    let audited: Bool
+    /// Whether each run is recorded in `"AuditLog"` (`SESSION_CLEANUP`, or
+    /// `SESSION_CLEANUP_ERROR` when it fails), asked once per run.
+    let audited: (SchemaCatalog) throws(JobError) -> Bool
 }

@@ -14,6 +14,9 @@ struct CleanupRunResult {
     var duration = Duration.zero
 
     var total: Int { deleted.reduce(0, +) }
+
+    /// The log name of cleanup-sessions' second target.
+    static let verificationTokens = "verification_tokens"
 }
 
 /// One run of a cleanup. It owns, once for every job: the lease (one run of
@@ -37,6 +40,7 @@ struct CleanupRun {
             try database.withStore { store throws(JobError) in
                 let targets = try plan.targets(store.catalog)
                 logNames = targets.map(\.logName)
+                let audited = try plan.audited(store.catalog)
                 if options.dryRun {
                     result.deleted = try targets.map { entry throws(JobError) in try store.count(entry.target) }
                     return
@@ -64,7 +68,7 @@ struct CleanupRun {
                         result.deleted[index] = pass.deleted
                         result.hasMore = pass.hasMore
                     }
-                    if plan.audited {
+                    if audited {
                         try audit(
                             store, action: "SESSION_CLEANUP",
                             details: [
@@ -75,7 +79,7 @@ struct CleanupRun {
                     }
                     try lease.finish(store, result: .success, deleted: result.total)
                 } catch {
-                    if plan.audited { recordFailure(error, deletedSoFar: result.total, store: store, started: started) }
+                    if audited { recordFailure(error, deletedSoFar: result.total, store: store, started: started) }
                     if store.connection.isUsable { try? lease.finish(store, result: .error, deleted: result.total) }
                     monitor?.runFailed(plan.kind, runID: lease.holder, error: error)
                     throw error

@@ -141,11 +141,12 @@ struct CleanupStore {
 
     /// Active (`expires > now`) and expired (`expires <= now`) sessions, from
     /// one snapshot (one statement) and one `now` (fixed per transaction),
-    /// counted the way `query` says (see `SessionCountQuery`).
-    func sessionCounts(table: String, expiresColumn: String, query: SessionCountQuery) throws(JobError) -> SessionCounts {
-        let now = try catalog.clock(table: table, column: expiresColumn).now
-        let expires = try catalog.quote(expiresColumn)
-        let quotedTable = try catalog.quote(table)
+    /// counted the way `query` says (see `SessionCountQuery`). A NULL in the
+    /// rule column is neither.
+    func sessionCounts(_ rule: SessionRule, query: SessionCountQuery) throws(JobError) -> SessionCounts {
+        let now = rule.boundary
+        let expires = rule.column
+        let quotedTable = rule.table
         switch query {
         case .rangeCounts:
             let result = try run(
@@ -156,8 +157,9 @@ struct CleanupStore {
             )
             return SessionCounts(active: try integer(result, column: 0), expired: try integer(result, column: 1))
         case .onePass:
-            // count(*) needs no column, so each row is compared once.
-            let result = try run("SELECT count(*), count(*) FILTER (WHERE \(expires) <= \(now)) FROM \(quotedTable)")
+            // count(column) only tests for NULL (the filter reads the
+            // column anyway), so each row is compared once.
+            let result = try run("SELECT count(\(expires)), count(*) FILTER (WHERE \(expires) <= \(now)) FROM \(quotedTable)")
             let total = try integer(result, column: 0)
             let expired = try integer(result, column: 1)
             return SessionCounts(active: total - expired, expired: expired)

@@ -22,28 +22,30 @@ struct DeletionTarget {
         return DeletionTarget(table: try catalog.quote(table), condition: condition(clock.now), planningCondition: condition(clock.nowForPlanning))
     }
 
-    /// Rows whose expiry is now or past (`expires <= now`).
-    static func expired(table: String, column: String, catalog: SchemaCatalog) throws(JobError) -> DeletionTarget {
-        let quotedColumn = try catalog.quote(column)
-        let clock = try catalog.clock(table: table, column: column)
+    /// Rows that are expired or revoked, each kept for its retention past
+    /// that moment (`session.expired_retention_hours`,
+    /// `session.revoked_retention_hours`: refresh-token reuse detection
+    /// looks for revoked rows a while).
+    static func expiredOrRevoked(
+        table: String, expiresColumn: String, revokedColumn: String, expiredRetentionSeconds: Int = 0, revokedRetentionSeconds: Int = 0,
+        catalog: SchemaCatalog
+    ) throws(JobError) -> DeletionTarget {
+        let expires = try catalog.quote(expiresColumn)
+        let expiresClock = try catalog.clock(table: table, column: expiresColumn)
+        let revoked = try catalog.quote(revokedColumn)
+        let revokedClock = try catalog.clock(table: table, column: revokedColumn)
+        func condition(_ expiresNow: SQLQuery, _ revokedNow: SQLQuery) -> SQLQuery {
+            let expired: SQLQuery = "\(expires) <= \(expiresClock.before(expiresNow, seconds: expiredRetentionSeconds))"
+            // Without a retention any revoked row goes, as before (also one revoked "in the future").
+            let revokedLongEnough: SQLQuery =
+                revokedRetentionSeconds == 0
+                ? "\(revoked) IS NOT NULL" : "\(revoked) <= \(revokedClock.before(revokedNow, seconds: revokedRetentionSeconds))"
+            return "(\(expired) OR \(revokedLongEnough))"
+        }
         return DeletionTarget(
             table: try catalog.quote(table),
-            condition: "\(quotedColumn) <= \(clock.now)",
-            planningCondition: "\(quotedColumn) <= \(clock.nowForPlanning)"
-        )
-    }
-
-    /// Rows that are expired or revoked.
-    static func expiredOrRevoked(table: String, expiresColumn: String, revokedColumn: String, catalog: SchemaCatalog) throws(JobError) -> DeletionTarget {
-        let expired = try expired(table: table, column: expiresColumn, catalog: catalog)
-        guard try catalog.columnType(table: table, column: revokedColumn) != nil else {
-            throw .schema("column \"\(revokedColumn)\" of table \"\(table)\" does not exist")
-        }
-        let revoked = try catalog.quote(revokedColumn)
-        return DeletionTarget(
-            table: expired.table,
-            condition: "(\(expired.condition) OR \(revoked) IS NOT NULL)",
-            planningCondition: "(\(expired.planningCondition) OR \(revoked) IS NOT NULL)"
+            condition: condition(expiresClock.now, revokedClock.now),
+            planningCondition: condition(expiresClock.nowForPlanning, revokedClock.nowForPlanning)
         )
     }
 }

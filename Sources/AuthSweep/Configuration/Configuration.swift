@@ -8,6 +8,15 @@ public struct Configuration: Sendable {
     public static let defaultPath = "/etc/authsweep/authsweep.conf"
 
     public var tables = TableNames()
+    /// Whose session table this is (`session.preset`); it set `tables`' session names.
+    public var sessionPreset = SessionPreset.authjsPrisma
+    /// `session.lifetime_minutes`; `nil` for the preset's own (see `effectiveSessionLifetimeMinutes`).
+    public var sessionLifetimeMinutes: Int?
+    /// Expired sessions (and user_sessions rows) are kept this long past their expiry.
+    public var sessionExpiredRetentionHours = 0
+    /// Revoked user_sessions rows are kept this long past their revocation
+    /// (refresh-token reuse detection needs them for a while).
+    public var sessionRevokedRetentionHours = 0
     public var authRetentionHours = 24
     public var batchSize = 5000
     /// How a cleanup walks a table; `auto` follows PostgreSQL's planner.
@@ -142,6 +151,16 @@ extension Configuration {
     /// Every key with its effective value, in the order of the key table.
     public var settings: [(key: String, value: String)] {
         ConfigurationKeys.all.map { ($0.key, $0.current(self)) }
+    }
+}
+
+extension Configuration {
+    /// How long a session of a last-activity preset stays active after its
+    /// last activity: `session.lifetime_minutes`, else the preset's own;
+    /// `nil` for an expiry column.
+    public var effectiveSessionLifetimeMinutes: Int? {
+        guard sessionPreset.rule == .lastActivity else { return nil }
+        return sessionLifetimeMinutes ?? sessionPreset.defaultLifetimeMinutes ?? 120
     }
 }
 

@@ -17,7 +17,25 @@ struct ConfigurationKeys {
     }
 
     static let all: [Setting] =
-        identifiers + numbers + flags + [
+        // The preset first: names set after it (the environment's included) override its own.
+        [
+            Setting(
+                key: "session.preset",
+                apply: { configuration, value in
+                    guard let preset = SessionPreset(rawValue: value) else {
+                        throw InvalidValue(
+                            message: "names no preset: '\(value)' (the presets: \(SessionPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    configuration.sessionPreset = preset
+                    preset.apply(to: &configuration.tables)
+                }, current: { $0.sessionPreset.rawValue }),
+            Setting(
+                key: "session.lifetime_minutes",
+                apply: { configuration, value in
+                    // Empty: the preset's own lifetime.
+                    configuration.sessionLifetimeMinutes = value.isEmpty ? nil : try integer(value, in: 1...5_256_000)
+                }, current: { $0.sessionLifetimeMinutes.map(String.init) ?? "" }),
+        ] + identifiers + numbers + flags + [
             Setting(
                 key: "monitor.ping_url",
                 apply: { configuration, value in
@@ -118,6 +136,8 @@ struct ConfigurationKeys {
 
     private static let numbers: [Setting] = [
         number("auth.retention_hours", \.authRetentionHours, 1...87_600),
+        number("session.expired_retention_hours", \.sessionExpiredRetentionHours, 0...87_600),
+        number("session.revoked_retention_hours", \.sessionRevokedRetentionHours, 0...87_600),
         number("cleanup.batch_size", \.batchSize, 1...1_000_000),
         number("cleanup.http_time_budget_seconds", \.httpTimeBudgetSeconds, 1...3_600),
         number("cleanup.cli_time_budget_seconds", \.cliTimeBudgetSeconds, 0...86_400),
@@ -141,6 +161,18 @@ struct ConfigurationKeys {
             }, current: { $0.tables[keyPath: path] })
     }
 
+    /// A name that may be left empty for "none".
+    private static func optionalIdentifier(_ key: String, _ path: WritableKeyPath<TableNames, String?> & Sendable) -> Setting {
+        Setting(
+            key: key,
+            apply: { configuration, value in
+                guard !value.contains("\0"), value.utf8.count <= 63 else {
+                    throw InvalidValue(message: "must be a table or column name of up to 63 bytes (empty for none), got '\(value)'")
+                }
+                configuration.tables[keyPath: path] = value.isEmpty ? nil : value
+            }, current: { $0.tables[keyPath: path] ?? "" })
+    }
+
     private static let identifiers: [Setting] = [
         identifier("login_attempts.table", \.loginAttempts),
         identifier("login_attempts.created_at", \.loginAttemptsCreatedAt),
@@ -152,8 +184,10 @@ struct ConfigurationKeys {
         identifier("session.table", \.session),
         identifier("session.id", \.sessionID),
         identifier("session.token", \.sessionToken),
-        identifier("session.user_id", \.sessionUserID),
+        optionalIdentifier("session.user_id", \.sessionUserID),
         identifier("session.expires", \.sessionExpires),
+        optionalIdentifier("verification_token.table", \.verificationToken),
+        identifier("verification_token.expires", \.verificationTokenExpires),
         identifier("user.table", \.user),
         identifier("user.id", \.userID),
         identifier("user.name", \.userName),

@@ -10,8 +10,14 @@ public struct TableNames: Sendable, Equatable {
     public var session = "Session"
     public var sessionID = "id"
     public var sessionToken = "sessionToken"
-    public var sessionUserID = "userId"
+    /// `nil` for a preset whose table records no user (Django, Rails).
+    public var sessionUserID: String? = "userId"
+    /// The rule column: the expiry, or the last activity (see `SessionPreset.Rule`).
     public var sessionExpires = "expires"
+    /// Verification tokens (sign-in links, e-mail checks) that
+    /// cleanup-sessions also removes once expired; `nil` for none.
+    public var verificationToken: String? = "VerificationToken"
+    public var verificationTokenExpires = "expires"
     public var user = "User"
     public var userID = "id"
     public var userName = "name"

@@ -49,12 +49,32 @@ final class SchemaCatalog {
     /// The clock of a timestamp column; a missing column, or one that is
     /// not a timestamp, is a schema error that names it.
     func clock(table: String, column: String) throws(JobError) -> ColumnClock {
+        try clock(table: table, column: column, kind: "a timestamp", ColumnClock.init(sqlType:))
+    }
+
+    /// The clock of a session table's rule column, which may also be an
+    /// integer of Unix seconds.
+    func ruleClock(table: String, column: String) throws(JobError) -> ColumnClock {
+        try clock(table: table, column: column, kind: "a timestamp or Unix seconds (integer)", ColumnClock.init(ruleColumnType:))
+    }
+
+    private func clock(table: String, column: String, kind: String, _ clock: (String) -> ColumnClock?) throws(JobError) -> ColumnClock {
         guard let type = try columnType(table: table, column: column) else {
             throw .schema("column \"\(column)\" of table \"\(table)\" does not exist")
         }
-        guard let clock = ColumnClock(sqlType: type) else {
-            throw .schema("column \"\(column)\" of table \"\(table)\" is \(type), not a timestamp")
+        guard let clock = clock(type) else {
+            throw .schema("column \"\(column)\" of table \"\(table)\" is \(type), not \(kind)")
         }
         return clock
+    }
+
+    /// Whether the table exists.
+    func tableExists(_ table: String) throws(JobError) -> Bool {
+        let quoted = try quote(table)
+        do {
+            return try connection.query("SELECT to_regclass(\(quoted.quoted)) IS NOT NULL").value() == "t"
+        } catch {
+            throw .database(error)
+        }
     }
 }

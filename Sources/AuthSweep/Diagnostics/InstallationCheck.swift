@@ -157,39 +157,69 @@ public struct InstallationCheck: Sendable {
         return false
     }
 
+    /// The tables and columns the enabled jobs and the administration
+    /// commands use, as the configuration (and its `session.preset`) names
+    /// them.
     private func schemaFindings(_ store: CleanupStore) throws(JobError) -> [Finding] {
         let tables = configuration.tables
-        let timestampColumns = [
-            (tables.loginAttempts, tables.loginAttemptsCreatedAt), (tables.authAuditLog, tables.authAuditLogCreatedAt),
-            (tables.userSessions, tables.userSessionsExpiresAt), (tables.userSessions, tables.userSessionsRevokedAt),
-            (tables.session, tables.sessionExpires), (tables.auditLog, tables.auditLogCreatedAt),
-        ]
-        let otherColumns = [
-            (tables.session, tables.sessionID), (tables.session, tables.sessionToken), (tables.session, tables.sessionUserID),
-            (tables.user, tables.userID), (tables.user, tables.userName), (tables.user, tables.userEmail), (tables.user, tables.userRole),
-            (tables.auditLog, tables.auditLogID), (tables.auditLog, tables.auditLogUserID),
-            (tables.auditLog, tables.auditLogAction), (tables.auditLog, tables.auditLogDetails),
-        ]
+        let catalog = store.catalog
+        var timestampColumns: [(String, String)] = []
+        if configuration.isEnabled(.cleanupAuth) {
+            if configuration.loginAttemptsEnabled { timestampColumns.append((tables.loginAttempts, tables.loginAttemptsCreatedAt)) }
+            if configuration.authAuditLogEnabled { timestampColumns.append((tables.authAuditLog, tables.authAuditLogCreatedAt)) }
+            if configuration.userSessionsEnabled {
+                timestampColumns += [(tables.userSessions, tables.userSessionsExpiresAt), (tables.userSessions, tables.userSessionsRevokedAt)]
+            }
+        }
+        var otherColumns = [(tables.session, tables.sessionID), (tables.session, tables.sessionToken)]
+        if let userColumn = tables.sessionUserID { otherColumns.append((tables.session, userColumn)) }
+        // Auth.js with Prisma has its "User" and "AuditLog" (the contract's
+        // schema); the other presets use them only where they exist.
+        let prisma = configuration.sessionPreset == .authjsPrisma
+        let userTable = try prisma ? true : catalog.tableExists(tables.user)
+        let auditTable = try prisma ? true : catalog.tableExists(tables.auditLog)
+        if userTable {
+            otherColumns.append((tables.user, tables.userID))
+            // The users commands change these in the Prisma schema's "User" only.
+            if prisma { otherColumns += [(tables.user, tables.userName), (tables.user, tables.userEmail), (tables.user, tables.userRole)] }
+        }
+        if auditTable {
+            timestampColumns.append((tables.auditLog, tables.auditLogCreatedAt))
+            otherColumns += [
+                (tables.auditLog, tables.auditLogID), (tables.auditLog, tables.auditLogUserID),
+                (tables.auditLog, tables.auditLogAction), (tables.auditLog, tables.auditLogDetails),
+            ]
+        }
         var findings: [Finding] = []
         var missingTables: Set<String> = []
-        for table in Set((timestampColumns + otherColumns).map(\.0)).sorted() {
-            if try store.run("SELECT to_regclass(\(try store.catalog.quote(table).quoted)) IS NULL").value() == "t" {
-                missingTables.insert(table)
-                findings.append(
-                    Finding(
-                        ok: false, message: "table \"\(table)\" does not exist", fix: "create it (see deploy/schema.sql) or set its name in the config file"))
-            }
+        for table in Set((timestampColumns + otherColumns).map(\.0)).sorted() where try !catalog.tableExists(table) {
+            missingTables.insert(table)
+            findings.append(
+                Finding(
+                    ok: false, message: "table \"\(table)\" does not exist",
+                    fix: table == tables.session
+                        ? "set session.preset to the framework whose tables these are (see the presets matched below), or the session.* names"
+                        : "create it (see deploy/schema.sql) or set its name in the config file"))
         }
         for (table, column) in timestampColumns where !missingTables.contains(table) {
             do throws(JobError) {
-                _ = try store.catalog.clock(table: table, column: column)
+                _ = try catalog.clock(table: table, column: column)
                 findings.append(Finding(ok: true, message: "\"\(table)\".\"\(column)\" is a timestamp", fix: nil))
             } catch {
                 findings.append(Finding(ok: false, message: error.description, fix: "fix the column or its name in the config file"))
             }
         }
+        if !missingTables.contains(tables.session) {
+            do throws(JobError) {
+                let rule = try SessionRule(configuration: configuration, catalog: catalog)
+                let retention = configuration.sessionExpiredRetentionHours * 3600
+                findings.append(Finding(ok: true, message: "expired sessions: \(rule.words(retentionSeconds: retention))", fix: nil))
+            } catch {
+                findings.append(Finding(ok: false, message: error.description, fix: "fix the column or its name in the config file"))
+            }
+        }
         for (table, column) in otherColumns where !missingTables.contains(table) {
-            if try store.catalog.columnType(table: table, column: column) == nil {
+            if try catalog.columnType(table: table, column: column) == nil {
                 findings.append(
                     Finding(
                         ok: false, message: "column \"\(column)\" of table \"\(table)\" does not exist", fix: "fix the column or its name in the config file"))
@@ -198,7 +228,23 @@ public struct InstallationCheck: Sendable {
         if !missingTables.contains(tables.session) {
             findings.append(try expiryIndexFinding(store))
         }
+        var verificationTable: String?
+        if let verification = tables.verificationToken {
+            if try catalog.tableExists(verification) {
+                do throws(JobError) {
+                    _ = try catalog.clock(table: verification, column: tables.verificationTokenExpires)
+                    verificationTable = verification
+                    findings.append(Finding(ok: true, message: "expired verification tokens in \"\(verification)\" are cleaned too", fix: nil))
+                } catch {
+                    findings.append(Finding(ok: false, message: error.description, fix: "fix verification_token.expires in the config file"))
+                }
+            } else {
+                findings.append(Finding(ok: true, message: "no table \"\(verification)\": no verification tokens to clean", fix: nil))
+            }
+        }
+        findings += try presetFindings(catalog)
         var existing = Set((timestampColumns + otherColumns).map(\.0)).subtracting(missingTables)
+        if let verificationTable { existing.insert(verificationTable) }
         let lease = try store.run("SELECT to_regclass(\(CleanupLease.table)) IS NULL, has_schema_privilege(current_schema(), 'CREATE')")
         if lease.value(column: 0) != "t" {
             existing.insert(CleanupLease.table)
@@ -236,7 +282,8 @@ public struct InstallationCheck: Sendable {
             ]
         }
         var needs: [(table: String, needed: [String], allowed: [String])] =
-            [tables.loginAttempts, tables.authAuditLog, tables.userSessions, tables.session].map { ($0, ["SELECT", "DELETE"], []) }
+            [tables.loginAttempts, tables.authAuditLog, tables.userSessions, tables.session, tables.verificationToken ?? ""]
+            .map { ($0, ["SELECT", "DELETE"], []) }
         needs.append((tables.auditLog, ["INSERT"], ["SELECT"]))
         needs.append((tables.user, [], ["SELECT"]))
         needs.append((CleanupLease.table, ["SELECT", "INSERT", "UPDATE"], []))
@@ -280,6 +327,47 @@ public struct InstallationCheck: Sendable {
         }
         if findings.isEmpty {
             findings.append(Finding(ok: true, message: "the database role \(quotedRole) has the privileges the cleanups need and no more", fix: nil))
+        }
+        return findings
+    }
+
+    /// Which presets the database's tables match (each preset's own names,
+    /// whatever the configuration overrides), and a warning when the
+    /// configured one is not among them.
+    private func presetFindings(_ catalog: SchemaCatalog) throws(JobError) -> [Finding] {
+        var matching: [SessionPreset] = []
+        for preset in SessionPreset.allCases {
+            let names = preset.tableNames
+            var columns = [names.sessionID, names.sessionToken]
+            if let user = names.sessionUserID { columns.append(user) }
+            guard try catalog.tableExists(names.session),
+                try catalog.columnType(table: names.session, column: names.sessionExpires).flatMap(ColumnClock.init(ruleColumnType:)) != nil
+            else { continue }
+            var complete = true
+            for column in columns where try catalog.columnType(table: names.session, column: column) == nil { complete = false }
+            if complete { matching.append(preset) }
+        }
+        let configured = configuration.sessionPreset
+        guard !matching.isEmpty else {
+            return [
+                Finding(
+                    level: .warning,
+                    message: "the database has the session table of no preset (\(SessionPreset.allCases.map(\.rawValue).joined(separator: ", ")))",
+                    fix: "set the session.* names to the application's own table")
+            ]
+        }
+        let described = matching.map { "\($0.rawValue) (\($0.tableNames.session))" }.joined(separator: ", ")
+        var findings = [Finding(ok: true, message: "the database's session tables match the presets: \(described)", fix: nil)]
+        // Names set beside the preset are the operator's own table: no advice then.
+        let ownNames =
+            configuration.tables.session != configured.tableNames.session || configuration.tables.sessionExpires != configured.tableNames.sessionExpires
+        if !matching.contains(configured), !ownNames {
+            findings.append(
+                Finding(
+                    level: .warning,
+                    message:
+                        "session.preset is \(configured.rawValue), whose table \(configured.tableNames.session) is not in this database; it has those of \(matching.map(\.rawValue).joined(separator: ", "))",
+                    fix: "set session.preset = \(matching[0].rawValue) in the config file (or AUTHSWEEP_SESSION_PRESET)"))
         }
         return findings
     }

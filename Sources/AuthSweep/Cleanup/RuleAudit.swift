@@ -1,0 +1,88 @@
+import Postgres
+
+/// What `cleanup-sessions --dry-run --explain` reports for one of its
+/// rules: the rule in words, and how the table's rows stand against it,
+/// including the rows it can never match (a NULL in the rule column) and
+/// the ones whose moment is implausibly far ahead (milliseconds stored as
+/// seconds, a year typed wrong): rows a cleanup will keep forever.
+public struct RuleAudit: Sendable, Equatable {
+    /// `sessions` or `verification_tokens`.
+    public let name: String
+    public let table: String
+    /// The rule in words.
+    public let rule: String
+    /// Rows the cleanup would delete now (expired, and past any retention).
+    public let matching: Int
+    /// Rows past the rule's boundary, kept or not.
+    public let expired: Int
+    /// How long the longest-expired row has been expired, in seconds; `nil` when none is.
+    public let oldestExpiredAgeSeconds: Double?
+    /// Rows whose rule column is NULL: never expired, never deleted.
+    public let nullRows: Int
+    /// Rows whose moment lies beyond `farFutureSeconds` from now.
+    public let farFuture: Int
+    /// What counts as implausibly far ahead for this rule.
+    public let farFutureSeconds: Int
+
+    /// An expiry more than ten years ahead; for a last-activity column, any
+    /// activity more than a day in the future.
+    static func farFutureSeconds(lastActivity: Bool) -> Int {
+        lastActivity ? 86_400 : 3_650 * 86_400
+    }
+
+    /// Audits `table.column` against its rule, in one scan of the table.
+    static func examine(
+        name: String, table: SQLIdentifier, tableName: String, column: SQLIdentifier, clock: ColumnClock, lifetimeSeconds: Int, retentionSeconds: Int,
+        words: String, store: CleanupStore
+    ) throws(JobError) -> RuleAudit {
+        let farFutureSeconds = farFutureSeconds(lastActivity: lifetimeSeconds > 0)
+        let boundary = clock.before(clock.now, seconds: lifetimeSeconds)
+        let deletion = clock.before(clock.now, seconds: lifetimeSeconds + retentionSeconds)
+        let farFuture = clock.before(clock.now, seconds: -farFutureSeconds)
+        let result = try store.run(
+            """
+            SELECT count(*) FILTER (WHERE \(column) <= \(deletion)),
+                   count(*) FILTER (WHERE \(column) <= \(boundary)),
+                   count(*) FILTER (WHERE \(column) IS NULL),
+                   count(*) FILTER (WHERE \(column) > \(farFuture)),
+                   (SELECT extract(epoch FROM now()))::double precision - \(lifetimeSeconds)::double precision
+                       - min(\(clock.epochSeconds(column))) FILTER (WHERE \(column) <= \(boundary))
+            FROM \(table)
+            """
+        )
+        func count(_ column: Int) throws(JobError) -> Int {
+            do { return try result.int(column: column) } catch { throw .database(error) }
+        }
+        return RuleAudit(
+            name: name, table: tableName, rule: words,
+            matching: try count(0), expired: try count(1),
+            oldestExpiredAgeSeconds: result.value(column: 4).flatMap(Double.init),
+            nullRows: try count(2), farFuture: try count(3), farFutureSeconds: farFutureSeconds)
+    }
+}
+
+extension CleanupJobs {
+    /// The audit of cleanup-sessions' rules (the sessions, and the
+    /// verification tokens where the preset has them); deletes nothing.
+    public func explainSessionRules(on database: DatabaseSession) throws(JobError) -> [RuleAudit] {
+        let tables = configuration.tables
+        let retention = configuration.sessionExpiredRetentionHours * 3600
+        return try database.withStore { store throws(JobError) in
+            let catalog = store.catalog
+            let rule = try SessionRule(configuration: configuration, catalog: catalog)
+            var audits = [
+                try RuleAudit.examine(
+                    name: "sessions", table: rule.table, tableName: rule.tableName, column: rule.column, clock: rule.clock,
+                    lifetimeSeconds: rule.lifetimeSeconds, retentionSeconds: retention, words: rule.words(retentionSeconds: retention), store: store)
+            ]
+            if let verification = tables.verificationToken, try catalog.tableExists(verification) {
+                let tokens = try SessionRule(table: verification, column: tables.verificationTokenExpires, lifetimeMinutes: nil, catalog: catalog)
+                audits.append(
+                    try RuleAudit.examine(
+                        name: CleanupRunResult.verificationTokens, table: tokens.table, tableName: verification, column: tokens.column,
+                        clock: tokens.clock, lifetimeSeconds: 0, retentionSeconds: 0, words: tokens.words(retentionSeconds: 0), store: store))
+            }
+            return audits
+        }
+    }
+}

@@ -1,0 +1,120 @@
+/// The session tables of the frameworks authsweep knows, as each
+/// framework's own migrations create them: the names, and what makes a row
+/// expired. `session.preset` picks one; names set after it (later in the
+/// config file, or by the environment) override the preset's.
+public enum SessionPreset: String, CaseIterable, Sendable {
+    /// Auth.js (NextAuth) with Prisma: `"Session"`, `timestamp(3)` holding UTC.
+    case authjsPrisma = "authjs-prisma"
+    /// Auth.js with Drizzle: `session`, keyed by `"sessionToken"`.
+    case authjsDrizzle = "authjs-drizzle"
+    /// Better Auth's core schema: `session` with `"expiresAt"`.
+    case betterAuth = "better-auth"
+    /// The Lucia guide's `user_session`, `expires_at timestamptz`.
+    case lucia
+    /// `django.contrib.sessions`: `django_session`, `expire_date`.
+    case django
+    /// Laravel's database driver: `sessions`, `last_activity` in Unix seconds.
+    case laravel
+    /// activerecord-session_store: `sessions`, trimmed by `updated_at`.
+    case rails
+
+    /// What the rule column of the preset's table holds.
+    public enum Rule: Sendable, Equatable {
+        /// The moment the session expires: expired when it is now or past.
+        case expiresAt
+        /// The session's last activity: expired once `session.lifetime_minutes` have passed since.
+        case lastActivity
+    }
+
+    public var rule: Rule {
+        switch self {
+        case .laravel, .rails: .lastActivity
+        default: .expiresAt
+        }
+    }
+
+    /// The framework's own session lifetime, for the last-activity rules:
+    /// Laravel's `SESSION_LIFETIME` default, and the 30 days of Rails'
+    /// `db:sessions:trim`.
+    public var defaultLifetimeMinutes: Int? {
+        switch self {
+        case .laravel: 120
+        case .rails: 43_200
+        default: nil
+        }
+    }
+
+    /// The framework's name, for messages and the README.
+    public var framework: String {
+        switch self {
+        case .authjsPrisma: "Auth.js with Prisma"
+        case .authjsDrizzle: "Auth.js with Drizzle"
+        case .betterAuth: "Better Auth"
+        case .lucia: "Lucia"
+        case .django: "Django"
+        case .laravel: "Laravel"
+        case .rails: "Rails (activerecord-session_store)"
+        }
+    }
+
+    /// The preset's names for the session table (and its verification
+    /// tokens, where the framework has them, and the usual users table,
+    /// whose ids `sessions list` checks where it exists). A framework whose
+    /// table has no user column (Django, Rails) gets `nil` there:
+    /// `sessions list` and `sessions invalidate` need one.
+    public func apply(to tables: inout TableNames) {
+        let names = self.names
+        tables.session = names.table
+        tables.sessionID = names.id
+        tables.sessionToken = names.token
+        tables.sessionUserID = names.user
+        tables.sessionExpires = names.rule
+        tables.user = names.users
+        tables.verificationToken = names.verification?.table
+        tables.verificationTokenExpires = names.verification?.expires ?? "expires"
+    }
+
+    private struct Names {
+        let table: String
+        let id: String
+        let token: String
+        let user: String?
+        /// The expiry, or the last activity.
+        let rule: String
+        let users: String
+        var verification: (table: String, expires: String)?
+    }
+
+    private var names: Names {
+        switch self {
+        case .authjsPrisma:
+            Names(
+                table: "Session", id: "id", token: "sessionToken", user: "userId", rule: "expires", users: "User",
+                verification: ("VerificationToken", "expires"))
+        case .authjsDrizzle:
+            // The session's primary key is its token.
+            Names(
+                table: "session", id: "sessionToken", token: "sessionToken", user: "userId", rule: "expires", users: "user",
+                verification: ("verificationToken", "expires"))
+        case .betterAuth:
+            Names(
+                table: "session", id: "id", token: "token", user: "userId", rule: "expiresAt", users: "user",
+                verification: ("verification", "expiresAt"))
+        case .lucia:
+            Names(table: "user_session", id: "id", token: "id", user: "user_id", rule: "expires_at", users: "auth_user")
+        case .django:
+            Names(table: "django_session", id: "session_key", token: "session_key", user: nil, rule: "expire_date", users: "auth_user")
+        case .laravel:
+            Names(table: "sessions", id: "id", token: "id", user: "user_id", rule: "last_activity", users: "users")
+        case .rails:
+            Names(table: "sessions", id: "id", token: "session_id", user: nil, rule: "updated_at", users: "users")
+        }
+    }
+
+    /// The preset's names alone, from the defaults.
+    public var tableNames: TableNames {
+        var tables = TableNames()
+        apply(to: &tables)
+        return tables
+    }
+}
