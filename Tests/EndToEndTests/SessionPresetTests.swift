@@ -64,6 +64,12 @@ struct SessionPresetTests {
             #expect(cleanup.json?["deletedVerificationTokens"] == nil, "no such key without verification tokens")
         }
         #expect(cleanup.json?["message"] as? String == "Successfully deleted 6 expired session(s)")
+        // The test database has the contract's "AuditLog", so every preset writes its run there too.
+        let audit = try database.connect().query(
+            #"SELECT details->>'deletedCount', details->>'deletedVerificationTokens' FROM "AuditLog" WHERE action = 'SESSION_CLEANUP'"#)
+        #expect(audit.rows.count == 1)
+        #expect(audit.value(column: 0) == "6", "the sessions' count, as in the answer")
+        #expect(audit.value(column: 1) == (schema.verification == nil ? nil : "4"))
 
         // The CLI, the same way.
         try database.execute(schema.insert("later-", 3, schema.expired))

@@ -69,17 +69,20 @@ struct CleanupRun {
                         result.hasMore = pass.hasMore
                     }
                     if audited {
-                        try audit(
-                            store, action: "SESSION_CLEANUP",
-                            details: [
-                                ("deletedCount", .integer(result.total)),
-                                ("hasMore", .bool(result.hasMore)),
-                                ("durationMs", .integer(started.duration(to: .now).milliseconds)),
-                            ])
+                        // deletedCount is the sessions' (the first target's), as the answer's is.
+                        var details: [(key: String, value: JSONValue)] = [
+                            ("deletedCount", .integer(result.deleted.first ?? 0)),
+                            ("hasMore", .bool(result.hasMore)),
+                            ("durationMs", .integer(started.duration(to: .now).milliseconds)),
+                        ]
+                        if let index = logNames.firstIndex(of: CleanupRunResult.verificationTokens) {
+                            details.insert(("deletedVerificationTokens", .integer(result.deleted[index])), at: 1)
+                        }
+                        try audit(store, action: "SESSION_CLEANUP", details: details)
                     }
                     try lease.finish(store, result: .success, deleted: result.total)
                 } catch {
-                    if audited { recordFailure(error, deletedSoFar: result.total, store: store, started: started) }
+                    if audited { recordFailure(error, deletedSoFar: result.deleted.first ?? 0, store: store, started: started) }
                     if store.connection.isUsable { try? lease.finish(store, result: .error, deleted: result.total) }
                     monitor?.runFailed(plan.kind, runID: lease.holder, error: error)
                     throw error

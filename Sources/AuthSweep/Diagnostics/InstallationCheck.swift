@@ -282,7 +282,7 @@ public struct InstallationCheck: Sendable {
             ]
         }
         var needs: [(table: String, needed: [String], allowed: [String])] =
-            [tables.loginAttempts, tables.authAuditLog, tables.userSessions, tables.session, tables.verificationToken ?? ""]
+            ([tables.loginAttempts, tables.authAuditLog, tables.userSessions, tables.session] + [tables.verificationToken].compactMap { $0 })
             .map { ($0, ["SELECT", "DELETE"], []) }
         needs.append((tables.auditLog, ["INSERT"], ["SELECT"]))
         needs.append((tables.user, [], ["SELECT"]))
