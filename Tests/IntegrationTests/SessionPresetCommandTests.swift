@@ -55,6 +55,9 @@ final class SessionPresetCommandTests {
             let sessions = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: String]], "\(list.stdout)")
             #expect(sessions.count == 3, "only the active ones: \(list.stdout)")
             #expect(sessions.allSatisfy { isISOTimestamp($0["expires"] ?? "") }, "\(list.stdout)")
+            // Where the id is the token itself, only its first 8 characters are shown.
+            let idIsToken = [.authjsDrizzle, .lucia, .laravel].contains(schema.preset)
+            #expect(sessions.allSatisfy { ($0["id"] ?? "").hasSuffix("…") == idIsToken }, "\(list.stdout)")
             let invalidate = try authsweep(["sessions", "invalidate", userID, "--except", "live-1"], database: database, environment: environment)
             #expect(invalidate.status == 0, "\(invalidate.stderr)")
             #expect(try database.rowCount(table) == 1, "all but live-1")
@@ -69,6 +72,33 @@ final class SessionPresetCommandTests {
         #expect(try database.rowCount(table, where: "\(schema.keyColumn) = 'live-1'") == 0)
         let again = try authsweep(["sessions", "revoke", "live-1"], database: database, environment: environment)
         #expect(again.status == 1 && again.stderr.contains("no session has that token"))
+    }
+
+    @Test("the Auth.js Prisma adapter's current schema, whose \"Session\" has no id column: sessions are named by their token")
+    func prismaWithoutID() throws {
+        try database.resetWithoutPresets()
+        try database.execute(
+            #"""
+            ALTER TABLE "Session" DROP COLUMN id;
+            INSERT INTO "User" (id, name, email) VALUES ('user-1', 'One', 'one@example.com');
+            INSERT INTO "Session" ("sessionToken", "userId", expires) VALUES
+              ('token-live', 'user-1', (now() AT TIME ZONE 'UTC') + interval '1 hour'),
+              ('token-old', 'user-1', (now() AT TIME ZONE 'UTC') - interval '1 hour');
+            """#)
+        let list = try authsweep(["sessions", "list", "user-1", "--json"], database: database)
+        #expect(list.status == 0, "\(list.stderr)")
+        // Named by the token's first 8 characters: the whole token is a credential.
+        #expect(list.stdout.hasPrefix(#"[{"id":"token-li…","expires":""#), "\(list.stdout)")
+        #expect(!list.stdout.contains("token-live"))
+        let revoke = try authsweep(["sessions", "revoke", "token-live"], database: database)
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        #expect(revoke.stdout == "Revoked session token-li… of user user-1.\n", "\(revoke.stdout)")
+        let audit = try database.connect().query(#"SELECT details::text FROM "AuditLog" WHERE action = 'SESSION_REVOKE'"#)
+        #expect(audit.value() == #"{"sessionId": "token-li…"}"#, "\(audit.value() ?? "")")
+        let check = try authsweep(["check"], database: database, environment: ["CRON_SECRET": "check-secret-0123456789abcdef"])
+        #expect(!check.stdout.contains(#"column "id" of table "Session""#), "\(check.stdout)")
+        #expect(check.stdout.contains("match the presets: authjs-prisma (Session)"), "\(check.stdout)")
+        #expect(try authsweep(["cleanup-sessions", "--json"], database: database).stdout.contains(#""deletedCount":1"#))
     }
 
     @Test("session.expired_retention_hours keeps expired sessions that long; stats still count them as expired")

@@ -25,7 +25,7 @@ public struct SessionAdministration: Sendable {
             let expires = rule.column
             let result = try store.run(
                 """
-                SELECT \(try catalog.quote(tables.sessionID))::text, \(rule.clock.isoText(rule.expiry)), left(\(try catalog.quote(tables.sessionToken))::text, 8)
+                SELECT \(try sessionName(catalog)), \(rule.clock.isoText(rule.expiry)), left(\(try catalog.quote(tables.sessionToken))::text, 8)
                 FROM \(rule.table)
                 WHERE \(try catalog.quote(userColumn))::text = \(userID) AND \(expires) > \(rule.boundary)
                 ORDER BY \(expires) DESC
@@ -46,7 +46,7 @@ public struct SessionAdministration: Sendable {
                 let result = try store.run(
                     """
                     DELETE FROM \(try catalog.quote(tables.session)) WHERE \(try catalog.quote(tables.sessionToken))::text = \(token)
-                    RETURNING \(try catalog.quote(tables.sessionID))::text, \(user)
+                    RETURNING \(try sessionName(catalog)), \(user)
                     """
                 )
                 guard result.rows.count == 1, let sessionID = result.value(row: 0, column: 0) else {
@@ -73,7 +73,7 @@ public struct SessionAdministration: Sendable {
                 if let exceptToken {
                     let kept = try store.run(
                         """
-                        SELECT \(try catalog.quote(tables.sessionID))::text FROM \(session)
+                        SELECT \(try sessionName(catalog)) FROM \(session)
                         WHERE \(tokenColumn)::text = \(exceptToken) AND \(userColumn)::text = \(userID)
                         """
                     )
@@ -94,6 +94,19 @@ public struct SessionAdministration: Sendable {
                 return deleted
             }
         }
+    }
+
+    /// What names a session in output and audit rows: its id; where the id
+    /// is the token itself (Auth.js with Drizzle, Django, Laravel, Lucia,
+    /// and the Auth.js Prisma adapter's current schema, which has no id
+    /// column), only the token's first 8 characters, as for tokens
+    /// everywhere: a token is a credential.
+    private func sessionName(_ catalog: SchemaCatalog) throws(JobError) -> SQLQuery {
+        let hasID = try catalog.columnType(table: tables.session, column: tables.sessionID) != nil
+        guard hasID, tables.sessionID != tables.sessionToken else {
+            return "left(\(try catalog.quote(tables.sessionToken))::text, 8) || '…'"
+        }
+        return "\(try catalog.quote(tables.sessionID))::text"
     }
 
     /// The session table's user column; a preset whose table records no

@@ -171,7 +171,8 @@ public struct InstallationCheck: Sendable {
                 timestampColumns += [(tables.userSessions, tables.userSessionsExpiresAt), (tables.userSessions, tables.userSessionsRevokedAt)]
             }
         }
-        var otherColumns = [(tables.session, tables.sessionID), (tables.session, tables.sessionToken)]
+        // No id column is fine: the administration commands name a session by its token then.
+        var otherColumns = [(tables.session, tables.sessionToken)]
         if let userColumn = tables.sessionUserID { otherColumns.append((tables.session, userColumn)) }
         // Auth.js with Prisma has its "User" and "AuditLog" (the contract's
         // schema); the other presets use them only where they exist.
@@ -338,7 +339,7 @@ public struct InstallationCheck: Sendable {
         var matching: [SessionPreset] = []
         for preset in SessionPreset.allCases {
             let names = preset.tableNames
-            var columns = [names.sessionID, names.sessionToken]
+            var columns = [names.sessionToken]
             if let user = names.sessionUserID { columns.append(user) }
             guard try catalog.tableExists(names.session),
                 try catalog.columnType(table: names.session, column: names.sessionExpires).flatMap(ColumnClock.init(ruleColumnType:)) != nil
