@@ -349,19 +349,19 @@ public struct InstallationCheck: Sendable {
             if complete { matching.append(preset) }
         }
         let configured = configuration.sessionPreset
+        // Names set beside the preset are the operator's own table: no advice then.
+        let ownNames =
+            configuration.tables.session != configured.tableNames.session || configuration.tables.sessionExpires != configured.tableNames.sessionExpires
         guard !matching.isEmpty else {
             return [
                 Finding(
-                    level: .warning,
+                    level: ownNames ? .ok : .warning,
                     message: "the database has the session table of no preset (\(SessionPreset.allCases.map(\.rawValue).joined(separator: ", ")))",
-                    fix: "set the session.* names to the application's own table")
+                    fix: ownNames ? nil : "set the session.* names to the application's own table")
             ]
         }
         let described = matching.map { "\($0.rawValue) (\($0.tableNames.session))" }.joined(separator: ", ")
         var findings = [Finding(ok: true, message: "the database's session tables match the presets: \(described)", fix: nil)]
-        // Names set beside the preset are the operator's own table: no advice then.
-        let ownNames =
-            configuration.tables.session != configured.tableNames.session || configuration.tables.sessionExpires != configured.tableNames.sessionExpires
         if !matching.contains(configured), !ownNames {
             findings.append(
                 Finding(
