@@ -44,7 +44,8 @@ struct SessionsCommand: ParsableCommand {
             let token = try SessionTokenArgument.resolve(sessionToken, option: "the session token")
             try runAdmin(common) { administration, database throws(JobError) in
                 let revoked = try administration.revokeSession(token: token, on: database)
-                print("Revoked session \(revoked.sessionID) of user \(revoked.userID).")
+                // Django's and Rails' sessions record no user, nor do Laravel's guests.
+                print(revoked.userID.isEmpty ? "Revoked session \(revoked.sessionID)." : "Revoked session \(revoked.sessionID) of user \(revoked.userID).")
             }
         }
     }

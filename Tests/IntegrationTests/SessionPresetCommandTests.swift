@@ -101,6 +101,72 @@ final class SessionPresetCommandTests {
         #expect(try authsweep(["cleanup-sessions", "--json"], database: database).stdout.contains(#""deletedCount":1"#))
     }
 
+    @Test(
+        "a role granted only the sessions (a deployment older than the verification tokens) still cleans them; the tokens are skipped with a warning, and check warns instead of failing"
+    )
+    func verificationTokensWithoutGrant() throws {
+        try database.resetWithoutPresets()
+        let schema = PresetSchema.schema(.authjsPrisma)
+        try database.execute(schema.ddl)
+        let role = database.name + "_sessions_only"
+        try database.execute(
+            """
+            DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            GRANT SELECT, DELETE ON login_attempts, auth_audit_log, user_sessions, "Session" TO \(role);
+            GRANT SELECT, INSERT ON "AuditLog" TO \(role);
+            GRANT SELECT, INSERT, UPDATE ON authsweep_jobs TO \(role);
+            """)
+        try database.execute(schema.insert("old-", 2, schema.expired) + (schema.verification?.insert("t-", 3, schema.expired) ?? ""))
+        let asWorker: [String: String?] = [
+            "DATABASE_URL": database.connectionString + " user=\(role)", "CRON_SECRET": "check-secret-0123456789abcdef",
+        ]
+        let run = try authsweep(["cleanup-sessions", "--json", "--log-level", "warning"], database: database, environment: asWorker)
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        #expect(run.stdout.contains(#""deletedCount":2"#) && !run.stdout.contains("VerificationTokens"), "\(run.stdout)")
+        #expect(run.stderr.contains("expired verification tokens are not cleaned"), "\(run.stderr)")
+        #expect(try database.rowCount("VerificationToken") == 3)
+        let check = try authsweep(["check"], database: database, environment: asWorker)
+        #expect(check.status == 0, "\(check.stdout)")
+        #expect(check.stdout.contains(#"WARNING the database role "\#(role)" cannot SELECT or DELETE on "VerificationToken""#), "\(check.stdout)")
+        #expect(check.stdout.contains(#"fix: GRANT SELECT, DELETE ON "VerificationToken" TO "\#(role)";"#))
+        // Granted, they go too.
+        try database.execute(#"GRANT SELECT, DELETE ON "VerificationToken" TO \#(role)"#)
+        let granted = try authsweep(["cleanup-sessions", "--json"], database: database, environment: asWorker)
+        #expect(granted.stdout.contains(#""deletedVerificationTokens":3"#), "\(granted.stdout)")
+    }
+
+    @Test("a name set in the file wins over a preset from the environment; a lifetime with an expiry preset is a warning")
+    func explicitNamesWin() throws {
+        let file = NSTemporaryDirectory() + "authsweep-names-\(getpid()).conf"
+        try "[session]\ntable = auth_sessions\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { unlink(file) }
+        let config = try authsweep(["config", "--config", file], database: database, environment: ["AUTHSWEEP_SESSION_PRESET": "lucia"])
+        #expect(config.stdout.contains("session.table = auth_sessions"), "\(config.stdout)")
+        #expect(config.stdout.contains("session.expires = expires_at"), "the preset's other names apply: \(config.stdout)")
+        try database.resetWithoutPresets()
+        let check = try authsweep(
+            ["check"], database: database, environment: ["AUTHSWEEP_SESSION_LIFETIME_MINUTES": "60", "CRON_SECRET": "check-secret-0123456789abcdef"])
+        #expect(check.stdout.contains("WARNING session.lifetime_minutes is set, but authjs-prisma's table stores each session's expiry"), "\(check.stdout)")
+    }
+
+    @Test("without a revoked retention, any revoked_at that is set counts, whatever its type (as before)")
+    func revokedColumnOfAnyType() throws {
+        try database.resetWithoutPresets()
+        try database.execute(
+            """
+            ALTER TABLE user_sessions ALTER COLUMN revoked_at TYPE boolean USING revoked_at IS NOT NULL;
+            INSERT INTO user_sessions (user_id, token_hash, expires_at, revoked_at) VALUES
+              ('u', 'revoked', now() + interval '1 day', true), ('u', 'live', now() + interval '1 day', NULL);
+            """)
+        let run = try authsweep(["cleanup-auth", "--json"], database: database)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains(#""userSessions":1"#), "\(run.stdout)")
+        let retained = try authsweep(["cleanup-auth"], database: database, environment: ["AUTHSWEEP_SESSION_REVOKED_RETENTION_HOURS": "1"])
+        #expect(
+            retained.status == 1 && retained.stderr.contains(#"column "revoked_at" of table "user_sessions" is boolean, not a timestamp"#), "\(retained.stderr)"
+        )
+    }
+
     @Test("session.expired_retention_hours keeps expired sessions that long; stats still count them as expired")
     func expiredRetention() throws {
         let schema = PresetSchema.schema(.django)
@@ -205,7 +271,8 @@ extension TestDatabase {
     /// The contract's schema alone again: the frameworks' tables of the
     /// last test dropped with everything else.
     fileprivate func resetWithoutPresets() throws {
-        try execute("SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        // As PostgreSQL makes it: every role may use the schema (not create in it).
+        try execute("SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO PUBLIC;")
         try resetSchema()
     }
 }

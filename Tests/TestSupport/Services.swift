@@ -121,7 +121,12 @@ public final class NginxServer: Sendable {
     public init(directory: String, socketDirectory: String, rateLimit: String? = nil) throws {
         self.directory = directory + "/nginx"
         httpPort = try freePort()
-        httpsPort = try freePort()
+        // The kernel may hand the just-released port out again: the same
+        // port for both servers made the plain one an SSL listener without
+        // a certificate, and nginx refused the site.
+        var https = try freePort()
+        while https == httpPort { https = try freePort() }
+        httpsPort = https
         let nginxDirectory = self.directory
         for temp in ["body", "fastcgi", "proxy", "uwsgi", "scgi", "logs", "acme/.well-known/acme-challenge"] {
             try FileManager.default.createDirectory(atPath: "\(nginxDirectory)/\(temp)", withIntermediateDirectories: true)

@@ -83,13 +83,8 @@ public struct CleanupJobs: Sendable {
             kind: .cleanupSessions,
             targets: { catalog throws(JobError) in
                 var targets = [(try SessionRule(configuration: configuration, catalog: catalog).deletionTarget(retentionSeconds: retention), "sessions")]
-                if let verification = tables.verificationToken, try catalog.tableExists(verification) {
-                    targets.append(
-                        (
-                            try SessionRule(table: verification, column: tables.verificationTokenExpires, lifetimeMinutes: nil, catalog: catalog)
-                                .deletionTarget(retentionSeconds: 0),
-                            CleanupRunResult.verificationTokens
-                        ))
+                if let tokens = try verificationTokenRule(catalog) {
+                    targets.append((tokens.deletionTarget(retentionSeconds: 0), CleanupRunResult.verificationTokens))
                 }
                 return targets
             },
@@ -108,6 +103,27 @@ public struct CleanupJobs: Sendable {
         )
         if let runID = result.runID { monitor?.runSucceeded(.cleanupSessions, runID: runID, outcome: .cleanupSessions(outcome)) }
         return outcome
+    }
+
+    /// The verification tokens' rule, when the preset's table exists and
+    /// this role may clean it. A table the role may not read and delete
+    /// from (a deployment's grants that predate the tokens), or whose
+    /// expiry is not a time, is left alone with a warning: the sessions are
+    /// the job, and `check` says what to grant or fix.
+    func verificationTokenRule(_ catalog: SchemaCatalog) throws(JobError) -> SessionRule? {
+        guard let table = tables.verificationToken, try catalog.tableExists(table) else { return nil }
+        guard try catalog.mayReadAndDelete(table) else {
+            logger.warning(
+                "expired verification tokens are not cleaned: this role may not SELECT and DELETE in their table",
+                metadata: ["job.table": "\(table)"])
+            return nil
+        }
+        do throws(JobError) {
+            return try SessionRule(table: table, column: tables.verificationTokenExpires, lifetimeMinutes: nil, catalog: catalog)
+        } catch {
+            logger.warning("expired verification tokens are not cleaned", metadata: ["job.table": "\(table)", "error": "\(error.logDescription)"])
+            return nil
+        }
     }
 
     private func run(_ plan: CleanupPlan, options: CleanupOptions, on database: DatabaseSession) throws(JobError) -> CleanupRunResult {

@@ -33,19 +33,22 @@ struct DeletionTarget {
         let expires = try catalog.quote(expiresColumn)
         let expiresClock = try catalog.clock(table: table, column: expiresColumn)
         let revoked = try catalog.quote(revokedColumn)
-        let revokedClock = try catalog.clock(table: table, column: revokedColumn)
-        func condition(_ expiresNow: SQLQuery, _ revokedNow: SQLQuery) -> SQLQuery {
+        guard try catalog.columnType(table: table, column: revokedColumn) != nil else {
+            throw .schema("column \"\(revokedColumn)\" of table \"\(table)\" does not exist")
+        }
+        // Without a retention any revoked row goes, as before (also one
+        // revoked "in the future"), whatever the column's type; with one,
+        // the column must be a timestamp.
+        let revokedClock = revokedRetentionSeconds == 0 ? nil : try catalog.clock(table: table, column: revokedColumn)
+        func condition(_ expiresNow: SQLQuery, _ revokedNow: (ColumnClock) -> SQLQuery) -> SQLQuery {
             let expired: SQLQuery = "\(expires) <= \(expiresClock.before(expiresNow, seconds: expiredRetentionSeconds))"
-            // Without a retention any revoked row goes, as before (also one revoked "in the future").
-            let revokedLongEnough: SQLQuery =
-                revokedRetentionSeconds == 0
-                ? "\(revoked) IS NOT NULL" : "\(revoked) <= \(revokedClock.before(revokedNow, seconds: revokedRetentionSeconds))"
-            return "(\(expired) OR \(revokedLongEnough))"
+            guard let revokedClock else { return "(\(expired) OR \(revoked) IS NOT NULL)" }
+            return "(\(expired) OR \(revoked) <= \(revokedClock.before(revokedNow(revokedClock), seconds: revokedRetentionSeconds)))"
         }
         return DeletionTarget(
             table: try catalog.quote(table),
-            condition: condition(expiresClock.now, revokedClock.now),
-            planningCondition: condition(expiresClock.nowForPlanning, revokedClock.nowForPlanning)
+            condition: condition(expiresClock.now, \.now),
+            planningCondition: condition(expiresClock.nowForPlanning, \.nowForPlanning)
         )
     }
 }

@@ -65,7 +65,6 @@ extension CleanupJobs {
     /// The audit of cleanup-sessions' rules (the sessions, and the
     /// verification tokens where the preset has them); deletes nothing.
     public func explainSessionRules(on database: DatabaseSession) throws(JobError) -> [RuleAudit] {
-        let tables = configuration.tables
         let retention = configuration.sessionExpiredRetentionHours * 3600
         return try database.withStore { store throws(JobError) in
             let catalog = store.catalog
@@ -75,11 +74,10 @@ extension CleanupJobs {
                     name: "sessions", table: rule.table, tableName: rule.tableName, column: rule.column, clock: rule.clock,
                     lifetimeSeconds: rule.lifetimeSeconds, retentionSeconds: retention, words: rule.words(retentionSeconds: retention), store: store)
             ]
-            if let verification = tables.verificationToken, try catalog.tableExists(verification) {
-                let tokens = try SessionRule(table: verification, column: tables.verificationTokenExpires, lifetimeMinutes: nil, catalog: catalog)
+            if let tokens = try verificationTokenRule(catalog) {
                 audits.append(
                     try RuleAudit.examine(
-                        name: CleanupRunResult.verificationTokens, table: tokens.table, tableName: verification, column: tokens.column,
+                        name: CleanupRunResult.verificationTokens, table: tokens.table, tableName: tokens.tableName, column: tokens.column,
                         clock: tokens.clock, lifetimeSeconds: 0, retentionSeconds: 0, words: tokens.words(retentionSeconds: 0), store: store))
             }
             return audits

@@ -10,6 +10,9 @@ public struct Configuration: Sendable {
     public var tables = TableNames()
     /// Whose session table this is (`session.preset`); it set `tables`' session names.
     public var sessionPreset = SessionPreset.authjsPrisma
+    /// The table and column keys set in the file or the environment: a
+    /// preset, wherever and whenever it is set, leaves these as they are.
+    public var explicitNames: Set<String> = []
     /// `session.lifetime_minutes`; `nil` for the preset's own (see `effectiveSessionLifetimeMinutes`).
     public var sessionLifetimeMinutes: Int?
     /// Expired sessions (and user_sessions rows) are kept this long past their expiry.

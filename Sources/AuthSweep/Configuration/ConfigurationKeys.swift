@@ -17,7 +17,7 @@ struct ConfigurationKeys {
     }
 
     static let all: [Setting] =
-        // The preset first: names set after it (the environment's included) override its own.
+        // A preset fills in the names nobody set (`Configuration.explicitNames`), wherever it comes from.
         [
             Setting(
                 key: "session.preset",
@@ -27,7 +27,7 @@ struct ConfigurationKeys {
                             message: "names no preset: '\(value)' (the presets: \(SessionPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
                     }
                     configuration.sessionPreset = preset
-                    preset.apply(to: &configuration.tables)
+                    preset.apply(to: &configuration.tables, keeping: configuration.explicitNames)
                 }, current: { $0.sessionPreset.rawValue }),
             Setting(
                 key: "session.lifetime_minutes",
@@ -158,6 +158,7 @@ struct ConfigurationKeys {
                     throw InvalidValue(message: "must be a table or column name of 1 to 63 bytes, got '\(value)'")
                 }
                 configuration.tables[keyPath: path] = value
+                configuration.explicitNames.insert(key)
             }, current: { $0.tables[keyPath: path] })
     }
 
@@ -170,6 +171,7 @@ struct ConfigurationKeys {
                     throw InvalidValue(message: "must be a table or column name of up to 63 bytes (empty for none), got '\(value)'")
                 }
                 configuration.tables[keyPath: path] = value.isEmpty ? nil : value
+                configuration.explicitNames.insert(key)
             }, current: { $0.tables[keyPath: path] ?? "" })
     }
 

@@ -1,7 +1,7 @@
 /// The session tables of the frameworks authsweep knows, as each
 /// framework's own migrations create them: the names, and what makes a row
-/// expired. `session.preset` picks one; names set after it (later in the
-/// config file, or by the environment) override the preset's.
+/// expired. `session.preset` picks one; a name set explicitly (in the
+/// config file or the environment, before or after it) wins over the preset's.
 public enum SessionPreset: String, CaseIterable, Sendable {
     /// Auth.js (NextAuth) with Prisma: `"Session"`, `timestamp(3)` holding UTC.
     case authjsPrisma = "authjs-prisma"
@@ -62,16 +62,21 @@ public enum SessionPreset: String, CaseIterable, Sendable {
     /// whose ids `sessions list` checks where it exists). A framework whose
     /// table has no user column (Django, Rails) gets `nil` there:
     /// `sessions list` and `sessions invalidate` need one.
-    public func apply(to tables: inout TableNames) {
+    /// - Parameter keeping: configuration keys (`session.table`, ...) set
+    ///   explicitly, whose names the preset leaves alone.
+    public func apply(to tables: inout TableNames, keeping explicit: Set<String> = []) {
         let names = self.names
-        tables.session = names.table
-        tables.sessionID = names.id
-        tables.sessionToken = names.token
-        tables.sessionUserID = names.user
-        tables.sessionExpires = names.rule
-        tables.user = names.users
-        tables.verificationToken = names.verification?.table
-        tables.verificationTokenExpires = names.verification?.expires ?? "expires"
+        func set<Value>(_ key: String, _ path: WritableKeyPath<TableNames, Value>, _ value: Value) {
+            if !explicit.contains(key) { tables[keyPath: path] = value }
+        }
+        set("session.table", \.session, names.table)
+        set("session.id", \.sessionID, names.id)
+        set("session.token", \.sessionToken, names.token)
+        set("session.user_id", \.sessionUserID, names.user)
+        set("session.expires", \.sessionExpires, names.rule)
+        set("user.table", \.user, names.users)
+        set("verification_token.table", \.verificationToken, names.verification?.table)
+        set("verification_token.expires", \.verificationTokenExpires, names.verification?.expires ?? "expires")
     }
 
     private struct Names {

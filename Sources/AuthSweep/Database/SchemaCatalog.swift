@@ -68,6 +68,18 @@ final class SchemaCatalog {
         return clock
     }
 
+    /// Whether this connection's role may read and delete rows of the table.
+    func mayReadAndDelete(_ table: String) throws(JobError) -> Bool {
+        let quoted = try quote(table)
+        do {
+            return try connection.query(
+                "SELECT has_table_privilege(\(quoted.quoted), 'SELECT') AND has_table_privilege(\(quoted.quoted), 'DELETE')"
+            ).value() == "t"
+        } catch {
+            throw .database(error)
+        }
+    }
+
     /// Whether the table exists.
     func tableExists(_ table: String) throws(JobError) -> Bool {
         let quoted = try quote(table)

@@ -233,11 +233,15 @@ public struct InstallationCheck: Sendable {
         if let verification = tables.verificationToken {
             if try catalog.tableExists(verification) {
                 do throws(JobError) {
-                    _ = try catalog.clock(table: verification, column: tables.verificationTokenExpires)
+                    _ = try catalog.ruleClock(table: verification, column: tables.verificationTokenExpires)
                     verificationTable = verification
                     findings.append(Finding(ok: true, message: "expired verification tokens in \"\(verification)\" are cleaned too", fix: nil))
                 } catch {
-                    findings.append(Finding(ok: false, message: error.description, fix: "fix verification_token.expires in the config file"))
+                    // The cleanup leaves such a table alone (with a warning) rather than fail.
+                    findings.append(
+                        Finding(
+                            level: .warning, message: "\(error.description): expired verification tokens are not cleaned",
+                            fix: "fix verification_token.expires in the config file, or empty verification_token.table"))
                 }
             } else {
                 findings.append(Finding(ok: true, message: "no table \"\(verification)\": no verification tokens to clean", fix: nil))
@@ -310,9 +314,13 @@ public struct InstallationCheck: Sendable {
             let held = Set(privileges.indices.filter { row.value(column: $0) == "t" }.map { privileges[$0] })
             let missing = needed.filter { !held.contains($0) }
             if !missing.isEmpty {
+                // Without them the cleanup skips the verification tokens (and says so) instead of failing.
+                let optional = table == tables.verificationToken
                 findings.append(
                     Finding(
-                        ok: false, message: "the database role \(quotedRole) cannot \(missing.joined(separator: " or ")) on \(quoted)",
+                        level: optional ? .warning : .problem,
+                        message: "the database role \(quotedRole) cannot \(missing.joined(separator: " or ")) on \(quoted)"
+                            + (optional ? ": expired verification tokens are not cleaned" : ""),
                         fix: "GRANT \(missing.joined(separator: ", ")) ON \(quoted) TO \(quotedRole);"))
             }
             let extra = privileges.filter { held.contains($0) && !needed.contains($0) && !allowed.contains($0) }
@@ -352,8 +360,16 @@ public struct InstallationCheck: Sendable {
         // Names set beside the preset are the operator's own table: no advice then.
         let ownNames =
             configuration.tables.session != configured.tableNames.session || configuration.tables.sessionExpires != configured.tableNames.sessionExpires
+        var lifetimeFinding: [Finding] = []
+        if configuration.sessionLifetimeMinutes != nil, configured.rule == .expiresAt {
+            lifetimeFinding.append(
+                Finding(
+                    level: .warning,
+                    message: "session.lifetime_minutes is set, but \(configured.rawValue)'s table stores each session's expiry: it is not used",
+                    fix: "remove session.lifetime_minutes (it is for the laravel and rails presets)"))
+        }
         guard !matching.isEmpty else {
-            return [
+            return lifetimeFinding + [
                 Finding(
                     level: ownNames ? .ok : .warning,
                     message: "the database has the session table of no preset (\(SessionPreset.allCases.map(\.rawValue).joined(separator: ", ")))",
@@ -361,13 +377,13 @@ public struct InstallationCheck: Sendable {
             ]
         }
         let described = matching.map { "\($0.rawValue) (\($0.tableNames.session))" }.joined(separator: ", ")
-        var findings = [Finding(ok: true, message: "the database's session tables match the presets: \(described)", fix: nil)]
+        var findings = lifetimeFinding + [Finding(ok: true, message: "the database's session tables match the presets: \(described)", fix: nil)]
         if !matching.contains(configured), !ownNames {
             findings.append(
                 Finding(
                     level: .warning,
                     message:
-                        "session.preset is \(configured.rawValue), whose table \(configured.tableNames.session) is not in this database; it has those of \(matching.map(\.rawValue).joined(separator: ", "))",
+                        "session.preset is \(configured.rawValue), whose table \(configured.tableNames.session) is not in this database with the columns that preset expects; it has those of \(matching.map(\.rawValue).joined(separator: ", "))",
                     fix: "set session.preset = \(matching[0].rawValue) in the config file (or AUTHSWEEP_SESSION_PRESET)"))
         }
         return findings
