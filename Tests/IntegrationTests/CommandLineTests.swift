@@ -266,13 +266,7 @@ final class CheckCommandTests {
     @Test("as a role with only the README's grants the cleanups run and check has nothing to add; a wider grant is a warning, a missing one a problem")
     func leastPrivilege() throws {
         let role = database.name + "_worker"
-        try database.execute(
-            """
-            DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-            GRANT SELECT, DELETE ON login_attempts, auth_audit_log, user_sessions, "Session" TO \(role);
-            GRANT SELECT, INSERT ON "AuditLog" TO \(role);
-            GRANT SELECT, INSERT, UPDATE ON authsweep_jobs TO \(role);
-            """)
+        try database.createWorkerRole(role)
         try database.insertSessions(5, prefix: "old-", expiringIn: -60)
         let asWorker = secret.merging(["DATABASE_URL": database.connectionString + " user=\(role)"]) { $1 }
         #expect(try authsweep(["cleanup-sessions"], database: database, environment: asWorker).status == 0)

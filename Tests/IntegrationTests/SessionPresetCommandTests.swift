@@ -109,13 +109,7 @@ final class SessionPresetCommandTests {
         let schema = PresetSchema.schema(.authjsPrisma)
         try database.execute(schema.ddl)
         let role = database.name + "_sessions_only"
-        try database.execute(
-            """
-            DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-            GRANT SELECT, DELETE ON login_attempts, auth_audit_log, user_sessions, "Session" TO \(role);
-            GRANT SELECT, INSERT ON "AuditLog" TO \(role);
-            GRANT SELECT, INSERT, UPDATE ON authsweep_jobs TO \(role);
-            """)
+        try database.createWorkerRole(role)
         try database.execute(schema.insert("old-", 2, schema.expired) + (schema.verification?.insert("t-", 3, schema.expired) ?? ""))
         let asWorker: [String: String?] = [
             "DATABASE_URL": database.connectionString + " user=\(role)", "CRON_SECRET": "check-secret-0123456789abcdef",

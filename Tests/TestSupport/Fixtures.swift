@@ -48,6 +48,18 @@ extension TestDatabase {
         return try integer(SQLQuery(unsafeSQL: "SELECT count(*) FROM \"\(table)\"\(filter)"))
     }
 
+    /// Creates (once) the login role `role` with the README's grants for
+    /// the workers and the timer, nothing more.
+    public func createWorkerRole(_ role: String) throws {
+        try execute(
+            """
+            DO $$ BEGIN CREATE ROLE \(role) LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            GRANT SELECT, DELETE ON login_attempts, auth_audit_log, user_sessions, "Session" TO \(role);
+            GRANT SELECT, INSERT ON "AuditLog" TO \(role);
+            GRANT SELECT, INSERT, UPDATE ON authsweep_jobs TO \(role);
+            """)
+    }
+
     /// Connections the workers hold to this database now (their
     /// `application_name` is `authsweep`).
     public func workerConnections() throws -> Int {

@@ -124,7 +124,7 @@ public struct SessionAdministration: Sendable {
     /// Prisma (its `"AuditLog"`), and for the other presets when the audit
     /// table exists.
     private func audit(_ store: CleanupStore, action: String, userID: String?, details: JSONValue) throws(JobError) {
-        if configuration.sessionPreset != .authjsPrisma, try !store.catalog.tableExists(tables.auditLog) { return }
+        guard try store.catalog.uses(tables.auditLog, under: configuration) else { return }
         try AuditLogWriter(store: store, tables: tables).record(action: action, userID: userID, details: details)
     }
 
@@ -180,7 +180,7 @@ public struct SessionAdministration: Sendable {
     /// user tables have names of the application's choosing.
     private func requireUser(_ userID: String, store: CleanupStore) throws(JobError) {
         let catalog = store.catalog
-        if configuration.sessionPreset != .authjsPrisma, try !catalog.tableExists(tables.user) { return }
+        guard try catalog.uses(tables.user, under: configuration) else { return }
         let found = try store.run("SELECT 1 FROM \(try catalog.quote(tables.user)) WHERE \(try catalog.quote(tables.userID))::text = \(userID)")
         guard !found.rows.isEmpty else { throw .notFound("no user has id '\(userID)'") }
     }

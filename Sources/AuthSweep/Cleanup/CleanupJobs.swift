@@ -88,10 +88,7 @@ public struct CleanupJobs: Sendable {
                 }
                 return targets
             },
-            audited: { catalog throws(JobError) in
-                if configuration.sessionPreset == .authjsPrisma { return true }
-                return try catalog.tableExists(tables.auditLog)
-            })
+            audited: { catalog throws(JobError) in try catalog.uses(tables.auditLog, under: configuration) })
         let result = try run(plan, options: options, on: database)
         let outcome = CleanupSessionsOutcome(
             deletedCount: result.deletedByName["sessions"] ?? 0,

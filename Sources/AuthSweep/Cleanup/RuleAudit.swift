@@ -30,31 +30,27 @@ public struct RuleAudit: Sendable, Equatable {
         lastActivity ? 86_400 : 3_650 * 86_400
     }
 
-    /// Audits `table.column` against its rule, in one scan of the table.
-    static func examine(
-        name: String, table: SQLIdentifier, tableName: String, column: SQLIdentifier, clock: ColumnClock, lifetimeSeconds: Int, retentionSeconds: Int,
-        words: String, store: CleanupStore
-    ) throws(JobError) -> RuleAudit {
-        let farFutureSeconds = farFutureSeconds(lastActivity: lifetimeSeconds > 0)
-        let boundary = clock.before(clock.now, seconds: lifetimeSeconds)
-        let deletion = clock.before(clock.now, seconds: lifetimeSeconds + retentionSeconds)
+    /// Audits the rule's table against it, in one scan of the table.
+    static func examine(name: String, rule: SessionRule, retentionSeconds: Int, store: CleanupStore) throws(JobError) -> RuleAudit {
+        let farFutureSeconds = farFutureSeconds(lastActivity: rule.lifetimeSeconds > 0)
+        let (column, clock) = (rule.column, rule.clock)
         let farFuture = clock.before(clock.now, seconds: -farFutureSeconds)
         let result = try store.run(
             """
-            SELECT count(*) FILTER (WHERE \(column) <= \(deletion)),
-                   count(*) FILTER (WHERE \(column) <= \(boundary)),
+            SELECT count(*) FILTER (WHERE \(column) <= \(rule.deletionBoundary(retentionSeconds: retentionSeconds))),
+                   count(*) FILTER (WHERE \(column) <= \(rule.boundary)),
                    count(*) FILTER (WHERE \(column) IS NULL),
                    count(*) FILTER (WHERE \(column) > \(farFuture)),
-                   (SELECT extract(epoch FROM now()))::double precision - \(lifetimeSeconds)::double precision
-                       - min(\(clock.epochSeconds(column))) FILTER (WHERE \(column) <= \(boundary))
-            FROM \(table)
+                   (SELECT extract(epoch FROM now()))::double precision - \(rule.lifetimeSeconds)::double precision
+                       - min(\(clock.epochSeconds(column))) FILTER (WHERE \(column) <= \(rule.boundary))
+            FROM \(rule.table)
             """
         )
         func count(_ column: Int) throws(JobError) -> Int {
             do { return try result.int(column: column) } catch { throw .database(error) }
         }
         return RuleAudit(
-            name: name, table: tableName, rule: words,
+            name: name, table: rule.tableName, rule: rule.words(retentionSeconds: retentionSeconds),
             matching: try count(0), expired: try count(1),
             oldestExpiredAgeSeconds: result.value(column: 4).flatMap(Double.init),
             nullRows: try count(2), farFuture: try count(3), farFutureSeconds: farFutureSeconds)
@@ -69,16 +65,9 @@ extension CleanupJobs {
         return try database.withStore { store throws(JobError) in
             let catalog = store.catalog
             let rule = try SessionRule(configuration: configuration, catalog: catalog)
-            var audits = [
-                try RuleAudit.examine(
-                    name: "sessions", table: rule.table, tableName: rule.tableName, column: rule.column, clock: rule.clock,
-                    lifetimeSeconds: rule.lifetimeSeconds, retentionSeconds: retention, words: rule.words(retentionSeconds: retention), store: store)
-            ]
+            var audits = [try RuleAudit.examine(name: "sessions", rule: rule, retentionSeconds: retention, store: store)]
             if let tokens = try verificationTokenRule(catalog) {
-                audits.append(
-                    try RuleAudit.examine(
-                        name: CleanupRunResult.verificationTokens, table: tokens.table, tableName: tokens.tableName, column: tokens.column,
-                        clock: tokens.clock, lifetimeSeconds: 0, retentionSeconds: 0, words: tokens.words(retentionSeconds: 0), store: store))
+                audits.append(try RuleAudit.examine(name: CleanupRunResult.verificationTokens, rule: tokens, retentionSeconds: 0, store: store))
             }
             return audits
         }

@@ -38,13 +38,17 @@ struct SessionRule {
     /// When a row expires: the column, or a lifetime after the last activity.
     var expiry: SQLQuery { clock.before("\(column)", seconds: -lifetimeSeconds) }
 
-    /// Rows to delete: expired, and past the retention too.
+    /// The boundary a row must be past to be deleted: expired, and past the retention too.
+    func deletionBoundary(retentionSeconds: Int) -> SQLQuery {
+        clock.before(clock.now, seconds: lifetimeSeconds + retentionSeconds)
+    }
+
+    /// Rows to delete: `column <= deletionBoundary`.
     func deletionTarget(retentionSeconds: Int) -> DeletionTarget {
-        let offset = lifetimeSeconds + retentionSeconds
-        return DeletionTarget(
+        DeletionTarget(
             table: table,
-            condition: "\(column) <= \(clock.before(clock.now, seconds: offset))",
-            planningCondition: "\(column) <= \(clock.before(clock.nowForPlanning, seconds: offset))"
+            condition: "\(column) <= \(deletionBoundary(retentionSeconds: retentionSeconds))",
+            planningCondition: "\(column) <= \(clock.before(clock.nowForPlanning, seconds: lifetimeSeconds + retentionSeconds))"
         )
     }
 

@@ -80,6 +80,15 @@ final class SchemaCatalog {
         }
     }
 
+    /// Whether authsweep uses `table`, the `"User"` or `"AuditLog"` of the
+    /// configuration: the Auth.js Prisma schema (the contract's) always has
+    /// them, so they must be there; another framework's database uses them
+    /// only where they exist.
+    func uses(_ table: String, under configuration: Configuration) throws(JobError) -> Bool {
+        if configuration.sessionPreset == .authjsPrisma { return true }
+        return try tableExists(table)
+    }
+
     /// Whether the table exists.
     func tableExists(_ table: String) throws(JobError) -> Bool {
         let quoted = try quote(table)

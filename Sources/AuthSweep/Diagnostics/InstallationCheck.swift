@@ -177,14 +177,12 @@ public struct InstallationCheck: Sendable {
         // Auth.js with Prisma has its "User" and "AuditLog" (the contract's
         // schema); the other presets use them only where they exist.
         let prisma = configuration.sessionPreset == .authjsPrisma
-        let userTable = try prisma ? true : catalog.tableExists(tables.user)
-        let auditTable = try prisma ? true : catalog.tableExists(tables.auditLog)
-        if userTable {
+        if try catalog.uses(tables.user, under: configuration) {
             otherColumns.append((tables.user, tables.userID))
             // The users commands change these in the Prisma schema's "User" only.
             if prisma { otherColumns += [(tables.user, tables.userName), (tables.user, tables.userEmail), (tables.user, tables.userRole)] }
         }
-        if auditTable {
+        if try catalog.uses(tables.auditLog, under: configuration) {
             timestampColumns.append((tables.auditLog, tables.auditLogCreatedAt))
             otherColumns += [
                 (tables.auditLog, tables.auditLogID), (tables.auditLog, tables.auditLogUserID),
