@@ -19,6 +19,26 @@ public enum ConnectionString {
         return parameters
     }
 
+    /// Every keyword this libpq knows (`PQconndefaults`).
+    public static let keywords: Set<String> = {
+        guard let options = PQconndefaults() else { return [] }
+        defer { PQconninfoFree(options) }
+        var keywords: Set<String> = []
+        var option = options
+        while let keyword = option.pointee.keyword {
+            keywords.insert(String(cString: keyword))
+            option += 1
+        }
+        return keywords
+    }()
+
+    /// Whether libpq can parse the string (its message is not kept, as above).
+    public static func isParsable(_ text: String) -> Bool {
+        guard let options = PQconninfoParse(text, nil) else { return false }
+        PQconninfoFree(options)
+        return true
+    }
+
     /// The same parameters written back in key=value form, every password
     /// (and anything libpq marks as secret, "*" in its `dispchar`) as `****`.
     public static func masked(_ text: String) -> String? {

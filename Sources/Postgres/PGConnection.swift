@@ -94,13 +94,27 @@ public final class PGConnection {
     /// (`set_config(name, value, true)`, which is `SET LOCAL`), in one round
     /// trip. Behind a transaction-mode pooler the server connection is
     /// shared: a session-level `SET` would stay on it for whoever runs next.
-    /// Names and values are settings authsweep chooses (letters, digits and
-    /// underscores), never text from outside.
+    /// Names are settings authsweep chooses (letters, digits and
+    /// underscores); values are quoted by libpq (`PQescapeLiteral`), since
+    /// a search path comes from the connection string.
     public func beginTransaction(localSettings: [(name: String, value: String)], function: String = #function) throws(PostgresError) {
         let plain = { (text: String) in !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } }
-        precondition(localSettings.allSatisfy { plain($0.name) && plain($0.value) }, "a local setting that is not a plain word")
-        let assignments = localSettings.map { "set_config('\($0.name)', '\($0.value)', true)" }
+        precondition(localSettings.allSatisfy { plain($0.name) }, "a local setting whose name is not a plain word")
+        var assignments: [String] = []
+        for setting in localSettings {
+            assignments.append("set_config('\(setting.name)', \(try literal(setting.value)), true)")
+        }
         try executeScript(unsafeSQL: "BEGIN;" + (assignments.isEmpty ? "" : " SELECT " + assignments.joined(separator: ", ")), function: function)
+    }
+
+    /// `value` as an SQL string literal (`PQescapeLiteral`), for the one
+    /// script that cannot bind parameters.
+    private func literal(_ value: String) throws(PostgresError) -> String {
+        guard let quoted = PQescapeLiteral(handle, value, value.utf8.count) else {
+            throw error(kind: .unexpectedResult, sqlState: nil, function: #function)
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
     }
 
     /// Runs one statement, its values bound as text parameters (an unnamed

@@ -32,6 +32,7 @@ struct CommonOptions: ParsableArguments {
             try EnvironmentFile.load(explicitPath: envFile, environment: .current())?.applyToProcessEnvironment()
         }
         var configuration = try Configuration.load(path: config, environment: .current())
+        try configuration.checkDatabaseURLs()
         if let logLevel {
             try configuration.apply(key: "log.level", value: logLevel, origin: "--log-level")
         }

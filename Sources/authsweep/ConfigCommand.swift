@@ -17,10 +17,15 @@ struct ConfigCommand: ParsableCommand {
             for (key, value) in configuration.settings {
                 print("\(key) = \(value)")
             }
-            print("DATABASE_URL = \(configuration.databaseURL.map(Configuration.masked) ?? "(unset: libpq's PG* variables apply)")")
-            print(
-                "ADMIN_DATABASE_URL = \(configuration.administrationDatabaseURL.map(Configuration.masked) ?? "(unset: the sessions and users commands use DATABASE_URL)")"
-            )
+            for (name, url) in [("DATABASE_URL", configuration.databaseURL), ("ADMIN_DATABASE_URL", configuration.administrationDatabaseURL)] {
+                guard let url, let parsed = try? DatabaseURL(parsing: url, variable: name) else {
+                    let unset = name == "DATABASE_URL" ? "libpq's PG* variables apply" : "the sessions and users commands use DATABASE_URL"
+                    print("\(name) = (unset: \(unset))")
+                    continue
+                }
+                print("\(name) = \(Configuration.masked(parsed.connectionString))")
+                for note in parsed.notes { print("# \(name): \(note)") }
+            }
             let environment = Environment.current()
             for name in ["CRON_SECRET", "CRON_SECRET_PREVIOUS", "METRICS_TOKEN"] {
                 let source = environment[name].map { _ in "set" } ?? environment[name + "_FILE"].map { "from file \($0)" } ?? "unset"

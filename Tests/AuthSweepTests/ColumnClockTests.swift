@@ -25,15 +25,38 @@ struct ColumnClockTests {
     @Test("a UTC wall clock column is compared with now() at UTC, a zoned one with now(), once per statement")
     func now() {
         #expect(ColumnClock.zoned.now.rendered.text == "(SELECT now())")
-        #expect(ColumnClock.utcWallClock.now.rendered.text == "(SELECT now() AT TIME ZONE 'UTC')")
-        #expect(ColumnClock.utcWallClock.nowForPlanning.rendered.text == "(now() AT TIME ZONE 'UTC')")
+        #expect(ColumnClock.utcWallClock.now.rendered.text == "(SELECT (now()) AT TIME ZONE 'UTC')")
+        #expect(ColumnClock.utcWallClock.secondsAgoForPlanning(0).rendered.text == "((now()) AT TIME ZONE 'UTC')")
         let expires = SQLIdentifier(name: "expires", quoted: "expires")
-        #expect(ColumnClock.zoned.isoText("\(expires)").rendered.text.hasPrefix("to_char(expires AT TIME ZONE 'UTC', "))
-        #expect(ColumnClock.utcWallClock.isoText("\(expires)").rendered.text.hasPrefix("to_char(expires, "))
-        #expect(ColumnClock.unixSeconds.isoText("\(expires)").rendered.text.hasPrefix("to_char(to_timestamp(expires) AT TIME ZONE 'UTC', "))
-        let twoHoursBack = ColumnClock.unixSeconds.before(ColumnClock.unixSeconds.now, seconds: 7200).rendered
+        #expect(ColumnClock.isoText(ColumnClock.zoned.instant(expires)).rendered.text.hasPrefix("to_char(expires AT TIME ZONE 'UTC', "))
+        #expect(
+            ColumnClock.isoText(ColumnClock.utcWallClock.instant(expires)).rendered.text.hasPrefix("to_char((expires AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', "))
+        #expect(ColumnClock.isoText(ColumnClock.unixSeconds.instant(expires)).rendered.text.hasPrefix("to_char(to_timestamp(expires) AT TIME ZONE 'UTC', "))
+        let twoHoursBack = ColumnClock.unixSeconds.secondsAgo(7200).rendered
         #expect(twoHoursBack.text.hasSuffix(" - $1::bigint)") && twoHoursBack.values == ["7200"])
-        #expect(ColumnClock.zoned.before("now()", seconds: 0).rendered.text == "now()")
+    }
+
+    @Test("a local-time column moves the moment in absolute time first, then takes the zone's wall time: never a fixed offset")
+    func localWallClock() {
+        let clock = ColumnClock.wallClock(zone: "America/New_York")
+        let boundary = clock.secondsAgo(3600).rendered
+        #expect(boundary.text == "(SELECT (now() - make_interval(secs => $1::double precision)) AT TIME ZONE $2::text)")
+        #expect(boundary.values == ["3600", "America/New_York"])
+        #expect(ColumnClock(sqlType: "timestamp(3) without time zone", wallClockZone: "Europe/Berlin") == .wallClock(zone: "Europe/Berlin"))
+        #expect(ColumnClock(sqlType: "timestamp with time zone", wallClockZone: "Europe/Berlin") == .zoned, "a timestamptz column fixes its moment itself")
+        #expect(clock.words == "timestamp without time zone, holding the wall time of America/New_York")
+    }
+
+    @Test("a zone is an IANA name this host knows, never an offset or a path", arguments: ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"])
+    func knownZones(name: String) {
+        #expect(TimeZoneName.isKnown(name))
+    }
+
+    @Test(
+        "names that are no zone are refused",
+        arguments: ["", "Mars/Olympus", "+02:00", "../../etc/passwd", "/usr/share/zoneinfo/UTC", "America", "Europe/../UTC"])
+    func unknownZones(name: String) {
+        #expect(!TimeZoneName.isKnown(name))
     }
 
     @Test("a session table's rule column may hold Unix seconds; other columns must be timestamps")

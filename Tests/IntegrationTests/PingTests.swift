@@ -35,7 +35,7 @@ final class PingTests {
     @Test("a failing run pings start and fail, never success; its exit status is its own")
     func failure() throws {
         let recorder = try PingRecorder()
-        try database.execute(#"DROP TABLE "AuditLog""#)
+        try database.failSessionDeletes()
         let run = try authsweep(["cleanup-sessions"], database: database, environment: ["AUTHSWEEP_MONITOR_PING_URL": recorder.baseURL])
         #expect(run.status == 1)
         let targets = recorder.requests.map(\.target)
@@ -183,7 +183,7 @@ struct CronitorPingTests {
         let series = try #require(targets.first?.split(separator: "series=").last)
         #expect(targets.first == "/ping/cleanup-sessions?state=run&series=\(series)")
         #expect(targets.last == "/ping/cleanup-sessions?state=complete&series=\(series)")
-        try database.execute(#"DROP TABLE "AuditLog""#)
+        try database.failSessionDeletes()
         #expect(try authsweep(["cleanup-sessions"], database: database, environment: environment).status == 1)
         #expect(recorder.requests.last?.target.contains("?state=fail&series=") == true)
         #expect(recorder.requests.last?.target.contains("&message=") == true)

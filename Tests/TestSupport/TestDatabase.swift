@@ -96,6 +96,17 @@ public struct TestDatabase: Sendable {
         try integer("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = \(name)")
     }
 
+    /// Makes the next cleanup of the session table fail once it holds its
+    /// lease: one expired session, and a trigger that refuses to delete it.
+    public func failSessionDeletes() throws {
+        try insertSessions(1, prefix: "undeletable-", expiringIn: -60)
+        try execute(
+            """
+            CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'deleting sessions is refused'; END $$;
+            CREATE TRIGGER refuse_delete BEFORE DELETE ON "Session" FOR EACH ROW EXECUTE FUNCTION refuse_delete();
+            """)
+    }
+
     /// Inserts `count` NextAuth sessions `<prefix><n>` (n from 1) for
     /// `userID`, expiring `seconds` from now (UTC) minus n seconds.
     public func insertSessions(_ count: Int, prefix: String, userID: String = "user-1", expiringIn seconds: Int) throws {

@@ -22,13 +22,12 @@ public struct SessionAdministration: Sendable {
             try requireUser(userID, store: store)
             let catalog = store.catalog
             let rule = try SessionRule(configuration: configuration, catalog: catalog)
-            let expires = rule.column
             let result = try store.run(
                 """
-                SELECT \(try sessionName(catalog)), \(rule.clock.isoText(rule.expiry)), left(\(try catalog.quote(tables.sessionToken))::text, 8)
+                SELECT \(try sessionName(catalog)), \(ColumnClock.isoText(rule.expiry)), left(\(try catalog.quote(tables.sessionToken))::text, 8)
                 FROM \(rule.table)
-                WHERE \(try catalog.quote(userColumn))::text = \(userID) AND \(expires) > \(rule.boundary)
-                ORDER BY \(expires) DESC
+                WHERE \(try catalog.quote(userColumn))::text = \(userID) AND \(rule.active)
+                ORDER BY \(rule.expiry) DESC
                 """
             )
             return result.rows.map { SessionSummary(id: $0[0] ?? "", expires: $0[1] ?? "", tokenPrefix: $0[2] ?? "") }
@@ -120,11 +119,10 @@ public struct SessionAdministration: Sendable {
         return column
     }
 
-    /// The audit row of an administration command: always for Auth.js with
-    /// Prisma (its `"AuditLog"`), and for the other presets when the audit
-    /// table exists.
+    /// The audit row of an administration command, where the audit table
+    /// exists (the contract's schema has it; Auth.js's own has not).
     private func audit(_ store: CleanupStore, action: String, userID: String?, details: JSONValue) throws(JobError) {
-        guard try store.catalog.uses(tables.auditLog, under: configuration) else { return }
+        guard try store.catalog.tableExists(tables.auditLog) else { return }
         try AuditLogWriter(store: store, tables: tables).record(action: action, userID: userID, details: details)
     }
 
@@ -156,6 +154,15 @@ public struct SessionAdministration: Sendable {
     ) throws(JobError) -> [(field: String, from: String?)] {
         try database.withStore { store throws(JobError) in
             let catalog = store.catalog
+            guard try catalog.tableExists(tables.user) else {
+                throw .schema("table \"\(tables.user)\" does not exist: set user.table to the application's users table")
+            }
+            // Auth.js's own "User" has no role: only this command needs one.
+            for field in fields where try catalog.columnType(table: tables.user, column: field.column) == nil {
+                throw .schema(
+                    "column \"\(field.column)\" of table \"\(tables.user)\" does not exist, and the \(field.field) is kept there: add the column to the application's schema, or name the one it uses with user.\(field.field)"
+                )
+            }
             let user = try catalog.quote(tables.user)
             let idColumn = try catalog.quote(tables.userID)
             let columns = try fields.map { field throws(JobError) in try catalog.quote(field.column) }
@@ -169,7 +176,7 @@ public struct SessionAdministration: Sendable {
                     fields.enumerated().map { index, field in
                         (field.field, .object([("from", oldValues[index].map(JSONValue.string) ?? .null), ("to", .string(field.value))]))
                     })
-                try AuditLogWriter(store: store, tables: tables).record(action: action, userID: userID, details: details)
+                try audit(store, action: action, userID: userID, details: details)
                 logger.info("user updated", metadata: ["admin.action": "\(action)", "admin.user_id": "\(userID)"])
                 return fields.enumerated().map { ($0.element.field, oldValues[$0.offset]) }
             }
@@ -180,7 +187,7 @@ public struct SessionAdministration: Sendable {
     /// user tables have names of the application's choosing.
     private func requireUser(_ userID: String, store: CleanupStore) throws(JobError) {
         let catalog = store.catalog
-        guard try catalog.uses(tables.user, under: configuration) else { return }
+        guard try catalog.tableExists(tables.user) else { return }
         let found = try store.run("SELECT 1 FROM \(try catalog.quote(tables.user)) WHERE \(try catalog.quote(tables.userID))::text = \(userID)")
         guard !found.rows.isEmpty else { throw .notFound("no user has id '\(userID)'") }
     }

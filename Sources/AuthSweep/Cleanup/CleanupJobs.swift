@@ -73,10 +73,10 @@ public struct CleanupJobs: Sendable {
     /// Deletes expired sessions (by the preset's rule, after
     /// `session.expired_retention_hours`) and expired verification tokens,
     /// and records the run in the audit log where there is one (a failed
-    /// run records `SESSION_CLEANUP_ERROR` when the database allows).
-    /// Auth.js with Prisma always has its `"AuditLog"`; for the other
-    /// presets the run's record on its lease row is the record, and an
-    /// audit table is written only when it exists.
+    /// run records `SESSION_CLEANUP_ERROR` when the database allows). The
+    /// run's record on its lease row is the record `status` reads; the
+    /// contract's `"AuditLog"` is written where it exists, under every
+    /// preset: Auth.js's own Prisma schema has none.
     public func cleanupSessions(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupSessionsOutcome {
         let retention = configuration.sessionExpiredRetentionHours * 3600
         let plan = CleanupPlan(
@@ -88,7 +88,7 @@ public struct CleanupJobs: Sendable {
                 }
                 return targets
             },
-            audited: { catalog throws(JobError) in try catalog.uses(tables.auditLog, under: configuration) })
+            audited: { catalog throws(JobError) in try catalog.tableExists(tables.auditLog) })
         let result = try run(plan, options: options, on: database)
         let outcome = CleanupSessionsOutcome(
             deletedCount: result.deletedByName["sessions"] ?? 0,
@@ -116,7 +116,9 @@ public struct CleanupJobs: Sendable {
             return nil
         }
         do throws(JobError) {
-            return try SessionRule(table: table, column: tables.verificationTokenExpires, lifetimeMinutes: nil, catalog: catalog)
+            return try SessionRule(
+                table: table, column: tables.verificationTokenExpires, lifetimeMinutes: nil, wallClockZone: configuration.sessionColumnTimeZone,
+                catalog: catalog)
         } catch {
             logger.warning("expired verification tokens are not cleaned", metadata: ["job.table": "\(table)", "error": "\(error.logDescription)"])
             return nil

@@ -139,7 +139,7 @@ struct CleanupStore {
         try run("SELECT EXISTS (SELECT 1 FROM \(target.table) WHERE \(target.condition))").bool()
     }
 
-    /// Active (`expires > now`) and expired (`expires <= now`) sessions, from
+    /// Active and expired sessions (see `SessionRule`), from
     /// one snapshot (one statement) and one `now` (fixed per transaction),
     /// counted the way `query` says (see `SessionCountQuery`). A NULL in the
     /// rule column is neither.
@@ -151,10 +151,13 @@ struct CleanupStore {
         case .rangeCounts:
             let result = try run(
                 """
-                SELECT (SELECT count(*) FROM \(quotedTable) WHERE \(expires) > \(now)),
-                       (SELECT count(*) FROM \(quotedTable) WHERE \(expires) <= \(now))
+                SELECT (SELECT count(*) FROM \(quotedTable) WHERE \(rule.active)),
+                       (SELECT count(*) FROM \(quotedTable) WHERE \(rule.expired))
                 """
             )
+            return SessionCounts(active: try integer(result, column: 0), expired: try integer(result, column: 1))
+        case .onePass where rule.maximumAge != nil:
+            let result = try run("SELECT count(*) FILTER (WHERE \(rule.active)), count(*) FILTER (WHERE \(rule.expired)) FROM \(quotedTable)")
             return SessionCounts(active: try integer(result, column: 0), expired: try integer(result, column: 1))
         case .onePass:
             // count(column) only tests for NULL (the filter reads the

@@ -16,10 +16,10 @@ struct DeletionTarget {
     static func olderThan(table: String, column: String, retentionSeconds: Int, catalog: SchemaCatalog) throws(JobError) -> DeletionTarget {
         let quotedColumn = try catalog.quote(column)
         let clock = try catalog.clock(table: table, column: column)
-        let condition = { (now: SQLQuery) -> SQLQuery in
-            "\(quotedColumn) < \(now) - make_interval(secs => \(retentionSeconds)::double precision)"
-        }
-        return DeletionTarget(table: try catalog.quote(table), condition: condition(clock.now), planningCondition: condition(clock.nowForPlanning))
+        return DeletionTarget(
+            table: try catalog.quote(table),
+            condition: "\(quotedColumn) < \(clock.secondsAgo(retentionSeconds))",
+            planningCondition: "\(quotedColumn) < \(clock.secondsAgoForPlanning(retentionSeconds))")
     }
 
     /// Rows that are expired or revoked, each kept for its retention past
@@ -40,15 +40,15 @@ struct DeletionTarget {
         // revoked "in the future"), whatever the column's type; with one,
         // the column must be a timestamp.
         let revokedClock = revokedRetentionSeconds == 0 ? nil : try catalog.clock(table: table, column: revokedColumn)
-        func condition(_ expiresNow: SQLQuery, _ revokedNow: (ColumnClock) -> SQLQuery) -> SQLQuery {
-            let expired: SQLQuery = "\(expires) <= \(expiresClock.before(expiresNow, seconds: expiredRetentionSeconds))"
+        func condition(_ moment: (ColumnClock, Int) -> SQLQuery) -> SQLQuery {
+            let expired: SQLQuery = "\(expires) <= \(moment(expiresClock, expiredRetentionSeconds))"
             guard let revokedClock else { return "(\(expired) OR \(revoked) IS NOT NULL)" }
-            return "(\(expired) OR \(revoked) <= \(revokedClock.before(revokedNow(revokedClock), seconds: revokedRetentionSeconds)))"
+            return "(\(expired) OR \(revoked) <= \(moment(revokedClock, revokedRetentionSeconds)))"
         }
         return DeletionTarget(
             table: try catalog.quote(table),
-            condition: condition(expiresClock.now, \.now),
-            planningCondition: condition(expiresClock.nowForPlanning, \.nowForPlanning)
+            condition: condition { $0.secondsAgo($1) },
+            planningCondition: condition { $0.secondsAgoForPlanning($1) }
         )
     }
 }

@@ -34,15 +34,13 @@ public struct RuleAudit: Sendable, Equatable {
     static func examine(name: String, rule: SessionRule, retentionSeconds: Int, store: CleanupStore) throws(JobError) -> RuleAudit {
         let farFutureSeconds = farFutureSeconds(lastActivity: rule.lifetimeSeconds > 0)
         let (column, clock) = (rule.column, rule.clock)
-        let farFuture = clock.before(clock.now, seconds: -farFutureSeconds)
         let result = try store.run(
             """
-            SELECT count(*) FILTER (WHERE \(column) <= \(rule.deletionBoundary(retentionSeconds: retentionSeconds))),
-                   count(*) FILTER (WHERE \(column) <= \(rule.boundary)),
+            SELECT count(*) FILTER (WHERE \(rule.deletionTarget(retentionSeconds: retentionSeconds).condition)),
+                   count(*) FILTER (WHERE \(rule.expired)),
                    count(*) FILTER (WHERE \(column) IS NULL),
-                   count(*) FILTER (WHERE \(column) > \(farFuture)),
-                   (SELECT extract(epoch FROM now()))::double precision - \(rule.lifetimeSeconds)::double precision
-                       - min(\(clock.epochSeconds(column))) FILTER (WHERE \(column) <= \(rule.boundary))
+                   count(*) FILTER (WHERE \(column) > \(clock.secondsAgo(-farFutureSeconds))),
+                   extract(epoch FROM (SELECT now()) - min(\(rule.expiry)) FILTER (WHERE \(rule.expired)))::double precision
             FROM \(rule.table)
             """
         )

@@ -15,6 +15,12 @@ public struct Configuration: Sendable {
     public var explicitNames: Set<String> = []
     /// `session.lifetime_minutes`; `nil` for the preset's own (see `effectiveSessionLifetimeMinutes`).
     public var sessionLifetimeMinutes: Int?
+    /// `session.column_time_zone`: the IANA zone whose wall time the
+    /// application writes into a `timestamp without time zone` rule column.
+    public var sessionColumnTimeZone = "UTC"
+    /// `session.max_age_minutes`: sessions created longer ago than this are
+    /// expired whatever their activity; `nil` for no absolute lifetime.
+    public var sessionMaxAgeMinutes: Int?
     /// Expired sessions (and user_sessions rows) are kept this long past their expiry.
     public var sessionExpiredRetentionHours = 0
     /// Revoked user_sessions rows are kept this long past their revocation
@@ -59,7 +65,8 @@ public struct Configuration: Sendable {
     /// Most FastCGI parameters in one request (nginx sends about 20 plus one per header).
     public var maxParameters = 1_000
     public var logLevel = "info"
-    /// `DATABASE_URL`; when unset libpq's `PG*` variables apply.
+    /// `DATABASE_URL` as given, the application's own form allowed (see
+    /// `DatabaseURL`); when unset libpq's `PG*` variables apply.
     public var databaseURL: String?
     /// `ADMIN_DATABASE_URL`: the connection of the `sessions` and `users`
     /// commands, whose role may change users; the workers' role may not.

@@ -35,6 +35,21 @@ struct ConfigurationKeys {
                     // Empty: the preset's own lifetime.
                     configuration.sessionLifetimeMinutes = value.isEmpty ? nil : try integer(value, in: 1...5_256_000)
                 }, current: { $0.sessionLifetimeMinutes.map(String.init) ?? "" }),
+            Setting(
+                key: "session.column_time_zone",
+                apply: { configuration, value in
+                    guard TimeZoneName.isKnown(value) else {
+                        throw InvalidValue(
+                            message: "names no time zone: '\(value)' (an IANA name such as Europe/Berlin or America/New_York; never a fixed offset)")
+                    }
+                    configuration.sessionColumnTimeZone = value
+                }, current: { $0.sessionColumnTimeZone }),
+            Setting(
+                key: "session.max_age_minutes",
+                apply: { configuration, value in
+                    // Empty: no absolute lifetime.
+                    configuration.sessionMaxAgeMinutes = value.isEmpty ? nil : try integer(value, in: 1...5_256_000)
+                }, current: { $0.sessionMaxAgeMinutes.map(String.init) ?? "" }),
         ] + identifiers + numbers + flags + [
             Setting(
                 key: "monitor.ping_url",
@@ -188,6 +203,7 @@ struct ConfigurationKeys {
         identifier("session.token", \.sessionToken),
         optionalIdentifier("session.user_id", \.sessionUserID),
         identifier("session.expires", \.sessionExpires),
+        optionalIdentifier("session.created_at", \.sessionCreatedAt),
         optionalIdentifier("verification_token.table", \.verificationToken),
         identifier("verification_token.expires", \.verificationTokenExpires),
         identifier("user.table", \.user),

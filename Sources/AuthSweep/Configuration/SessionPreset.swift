@@ -74,6 +74,7 @@ public enum SessionPreset: String, CaseIterable, Sendable {
         set("session.token", \.sessionToken, names.token)
         set("session.user_id", \.sessionUserID, names.user)
         set("session.expires", \.sessionExpires, names.rule)
+        set("session.created_at", \.sessionCreatedAt, names.created)
         set("user.table", \.user, names.users)
         set("verification_token.table", \.verificationToken, names.verification?.table)
         set("verification_token.expires", \.verificationTokenExpires, names.verification?.expires ?? "expires")
@@ -88,14 +89,17 @@ public enum SessionPreset: String, CaseIterable, Sendable {
         let rule: String
         let users: String
         var verification: (table: String, expires: String)?
+        /// The creation moment, where the framework records one.
+        var created: String?
     }
 
     private var names: Names {
         switch self {
         case .authjsPrisma:
+            // The authjs.dev guide's schema has "createdAt"; the adapter's has none.
             Names(
                 table: "Session", id: "id", token: "sessionToken", user: "userId", rule: "expires", users: "User",
-                verification: ("VerificationToken", "expires"))
+                verification: ("VerificationToken", "expires"), created: "createdAt")
         case .authjsDrizzle:
             // The session's primary key is its token.
             Names(
@@ -104,7 +108,7 @@ public enum SessionPreset: String, CaseIterable, Sendable {
         case .betterAuth:
             Names(
                 table: "session", id: "id", token: "token", user: "userId", rule: "expiresAt", users: "user",
-                verification: ("verification", "expiresAt"))
+                verification: ("verification", "expiresAt"), created: "createdAt")
         case .lucia:
             Names(table: "user_session", id: "id", token: "id", user: "user_id", rule: "expires_at", users: "auth_user")
         case .django:
@@ -112,7 +116,7 @@ public enum SessionPreset: String, CaseIterable, Sendable {
         case .laravel:
             Names(table: "sessions", id: "id", token: "id", user: "user_id", rule: "last_activity", users: "users")
         case .rails:
-            Names(table: "sessions", id: "id", token: "session_id", user: nil, rule: "updated_at", users: "users")
+            Names(table: "sessions", id: "id", token: "session_id", user: nil, rule: "updated_at", users: "users", created: "created_at")
         }
     }
 

@@ -14,6 +14,9 @@ public struct TableNames: Sendable, Equatable {
     public var sessionUserID: String? = "userId"
     /// The rule column: the expiry, or the last activity (see `SessionPreset.Rule`).
     public var sessionExpires = "expires"
+    /// When the session was created, for `session.max_age_minutes`; `nil`
+    /// where the framework's table has no such column.
+    public var sessionCreatedAt: String? = "createdAt"
     /// Verification tokens (sign-in links, e-mail checks) that
     /// cleanup-sessions also removes once expired; `nil` for none.
     public var verificationToken: String? = "VerificationToken"

@@ -1,95 +1,106 @@
 import Postgres
 
 /// Which clock a time column keeps, and so what "now" it is compared with:
-/// a `timestamptz` column with `now()`, a `timestamp without time zone`
-/// column (which holds UTC) with the UTC wall clock, whatever the session's
-/// TimeZone is, and an integer column of Unix seconds (Laravel's
-/// `last_activity`) with the seconds since the epoch.
+/// a `timestamptz` column with `now()`; a `timestamp without time zone`
+/// column with the wall clock of the zone it was written in (UTC, as
+/// Prisma writes it, unless `session.column_time_zone` says otherwise),
+/// whatever the session's TimeZone is; an integer column of Unix seconds
+/// (Laravel's `last_activity`) with the seconds since the epoch.
+///
+/// Moments are moved in absolute time and only then turned into the
+/// column's wall time, so a rule over a local-time column holds across a
+/// daylight-saving change: never a fixed offset.
 enum ColumnClock: Equatable {
     /// `timestamp with time zone`.
     case zoned
-    /// `timestamp without time zone` holding UTC, as Prisma writes it.
-    case utcWallClock
+    /// `timestamp without time zone` holding the wall time of `zone`, an
+    /// IANA name.
+    case wallClock(zone: String)
     /// `integer` or `bigint` seconds since 1970-01-01 UTC.
     case unixSeconds
 
+    /// A `timestamp without time zone` column holding UTC: the contract's.
+    static let utcWallClock = ColumnClock.wallClock(zone: "UTC")
+
     /// The column's clock from its SQL type (`format_type`), or `nil` for a
-    /// type that is not a timestamp.
-    init?(sqlType: String) {
+    /// type that is not a timestamp; a zone-less column holds the wall time
+    /// of `zone`.
+    init?(sqlType: String, wallClockZone zone: String = "UTC") {
         switch sqlType {
         case let zoned where zoned.hasPrefix("timestamp") && zoned.hasSuffix(" with time zone"):
             self = .zoned
         case let plain where plain.hasPrefix("timestamp"):
-            self = .utcWallClock
+            self = .wallClock(zone: zone)
         default:
             return nil
         }
     }
 
     /// A session table's rule column may also count Unix seconds.
-    init?(ruleColumnType sqlType: String) {
+    init?(ruleColumnType sqlType: String, wallClockZone zone: String = "UTC") {
         switch sqlType {
         case "integer", "bigint": self = .unixSeconds
-        default: self.init(sqlType: sqlType)
+        default: self.init(sqlType: sqlType, wallClockZone: zone)
         }
     }
 
     /// The current time comparable with the column, computed once per
     /// statement (a sub-select).
-    var now: SQLQuery {
-        switch self {
-        case .zoned: "(SELECT now())"
-        case .utcWallClock: "(SELECT now() AT TIME ZONE 'UTC')"
-        case .unixSeconds: "(SELECT floor(extract(epoch FROM now()))::bigint)"
-        }
+    var now: SQLQuery { secondsAgo(0) }
+
+    /// The moment `seconds` before now (after it, when negative),
+    /// comparable with the column, computed once per statement.
+    func secondsAgo(_ seconds: Int) -> SQLQuery {
+        "(SELECT \(moment(secondsAgo: seconds)))"
     }
 
-    /// The same value written so that the planner can read it when it
+    /// The same moment written so that the planner can read it when it
     /// estimates how many rows a condition matches (a sub-select hides it),
     /// for `EXPLAIN`.
-    var nowForPlanning: SQLQuery {
+    func secondsAgoForPlanning(_ seconds: Int) -> SQLQuery {
+        "(\(moment(secondsAgo: seconds)))"
+    }
+
+    private func moment(secondsAgo seconds: Int) -> SQLQuery {
+        let instant: SQLQuery = seconds == 0 ? "now()" : "now() - make_interval(secs => \(seconds)::double precision)"
         switch self {
-        case .zoned: "now()"
-        case .utcWallClock: "(now() AT TIME ZONE 'UTC')"
-        case .unixSeconds: "floor(extract(epoch FROM now()))::bigint"
+        case .zoned: return instant
+        case .wallClock(let zone): return "(\(instant)) AT TIME ZONE \(Self.zoneName(zone))"
+        case .unixSeconds:
+            return seconds == 0 ? "floor(extract(epoch FROM now()))::bigint" : "floor(extract(epoch FROM now()))::bigint - \(seconds)::bigint"
         }
     }
 
-    /// `moment` (one of the two above) moved `seconds` into the past.
-    func before(_ moment: SQLQuery, seconds: Int) -> SQLQuery {
-        guard seconds != 0 else { return moment }
+    /// UTC spelled in the statement, any other zone bound as a value.
+    private static func zoneName(_ zone: String) -> SQLQuery {
+        zone == "UTC" ? "'UTC'" : "\(zone)::text"
+    }
+
+    /// The column's value as a `timestamptz`: the moment it stands for.
+    func instant(_ column: SQLIdentifier) -> SQLQuery {
         switch self {
-        case .zoned, .utcWallClock: return "(\(moment) - make_interval(secs => \(seconds)::double precision))"
-        case .unixSeconds: return "(\(moment) - \(seconds)::bigint)"
+        case .zoned: "\(column)"
+        case .wallClock(let zone): "(\(column) AT TIME ZONE \(Self.zoneName(zone)))"
+        case .unixSeconds: "to_timestamp(\(column))"
         }
     }
 
     /// The column's value as seconds since the epoch (a double), for ages.
     func epochSeconds(_ column: SQLIdentifier) -> SQLQuery {
-        switch self {
-        case .zoned: "extract(epoch FROM \(column))"
-        case .utcWallClock: "extract(epoch FROM \(column) AT TIME ZONE 'UTC')"
-        case .unixSeconds: "\(column)::double precision"
-        }
+        "extract(epoch FROM \(instant(column)))"
     }
 
-    /// `value` (the column, or the column moved by `before`) as UTC
-    /// ISO-8601 text with milliseconds, as `Timestamp.iso8601` prints it.
-    func isoText(_ value: SQLQuery) -> SQLQuery {
-        let utc: SQLQuery =
-            switch self {
-            case .zoned: "\(value) AT TIME ZONE 'UTC'"
-            case .utcWallClock: "\(value)"
-            case .unixSeconds: "to_timestamp(\(value)) AT TIME ZONE 'UTC'"
-            }
-        return "to_char(\(utc), 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+    /// A `timestamptz` (see `instant`) as UTC ISO-8601 text with
+    /// milliseconds, as `Timestamp.iso8601` prints it.
+    static func isoText(_ instant: SQLQuery) -> SQLQuery {
+        "to_char(\(instant) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     }
 
     /// What the column holds, in words.
     var words: String {
         switch self {
         case .zoned: "timestamp with time zone"
-        case .utcWallClock: "timestamp without time zone, holding UTC"
+        case .wallClock(let zone): "timestamp without time zone, holding \(zone == "UTC" ? "UTC" : "the wall time of \(zone)")"
         case .unixSeconds: "Unix seconds"
         }
     }

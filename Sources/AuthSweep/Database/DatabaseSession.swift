@@ -22,7 +22,7 @@ public final class DatabaseSession {
             current = existing
         } else {
             let connection = try settings.connect()
-            current = (connection, SchemaCatalog(connection: connection))
+            current = (connection, SchemaCatalog(connection: connection, transactionSettings: settings.transactionSettings))
             open = current
         }
         do {

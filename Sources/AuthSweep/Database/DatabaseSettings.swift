@@ -13,9 +13,13 @@ public struct DatabaseSettings: Sendable {
     public var connectTimeoutSeconds: Int
     public var statementTimeoutMilliseconds: Int
     public var lockTimeoutMilliseconds: Int
+    /// The schemas every transaction searches; empty for the role's own path.
+    public var searchPath: [String]
 
     public init(configuration: Configuration) {
-        connectionString = configuration.databaseURL
+        let url = configuration.database
+        connectionString = url?.connectionString ?? configuration.databaseURL
+        searchPath = url?.searchPath ?? []
         connectTimeoutSeconds = configuration.connectTimeoutSeconds
         statementTimeoutMilliseconds = configuration.statementTimeoutMilliseconds
         lockTimeoutMilliseconds = configuration.lockTimeoutMilliseconds
@@ -38,11 +42,17 @@ public struct DatabaseSettings: Sendable {
     /// What every transaction authsweep runs sets for itself alone (never
     /// for the session: see `PGConnection.beginTransaction`).
     var transactionSettings: [(name: String, value: String)] {
-        [
+        var settings = [
             ("statement_timeout", String(statementTimeoutMilliseconds)),
             ("lock_timeout", String(lockTimeoutMilliseconds)),
             ("idle_in_transaction_session_timeout", "60000"),
         ]
+        // The application's schema (Prisma's `schema=`), for this
+        // transaction alone: behind a pooler the server connection is shared.
+        if !searchPath.isEmpty {
+            settings.append(("search_path", searchPath.map { "\"" + $0.replacing("\"", with: "\"\"") + "\"" }.joined(separator: ", ")))
+        }
+        return settings
     }
 
     /// Opens a new connection with these settings.
@@ -66,7 +76,7 @@ extension Configuration {
     /// password replaced by `****` (parsed by libpq, not searched as text,
     /// so a quoted password with spaces is masked whole).
     public var maskedDatabaseURL: String? {
-        databaseURL.map(Self.masked)
+        (database?.connectionString ?? databaseURL).map(Self.masked)
     }
 
     /// A connection string as `maskedDatabaseURL` shows it.

@@ -1,14 +1,33 @@
 import Postgres
 
 /// Per-connection knowledge of the configured tables: identifiers quoted by
-/// libpq, and the clock of each timestamp column.
+/// libpq, and the clock of each timestamp column. Names are looked up with
+/// the search path every transaction sets (the application's schema).
 final class SchemaCatalog {
     private let connection: PGConnection
+    private let transactionSettings: [(name: String, value: String)]
     private var identifiers: [String: SQLIdentifier] = [:]
     private var columnTypes: [String: String] = [:]
+    private var knownZones: Set<String> = []
 
-    init(connection: PGConnection) {
+    init(connection: PGConnection, transactionSettings: [(name: String, value: String)]) {
         self.connection = connection
+        self.transactionSettings = transactionSettings
+    }
+
+    /// Runs a catalog query in the open transaction, or in one of its own
+    /// with the transactions' settings.
+    private func query(_ query: SQLQuery) throws(PostgresError) -> PGResult {
+        if connection.isInTransaction { return try connection.query(query) }
+        try connection.beginTransaction(localSettings: transactionSettings)
+        do {
+            let result = try connection.query(query)
+            try connection.query("COMMIT")
+            return result
+        } catch {
+            if connection.isUsable && connection.isInTransaction { _ = try? connection.query("ROLLBACK") }
+            throw error
+        }
     }
 
     /// `name` quoted as an identifier (cached).
@@ -31,7 +50,7 @@ final class SchemaCatalog {
         let quotedTable = try quote(table)
         let result: PGResult
         do {
-            result = try connection.query(
+            result = try query(
                 """
                 SELECT format_type(a.atttypid, a.atttypmod)
                 FROM pg_catalog.pg_attribute a
@@ -48,14 +67,17 @@ final class SchemaCatalog {
 
     /// The clock of a timestamp column; a missing column, or one that is
     /// not a timestamp, is a schema error that names it.
-    func clock(table: String, column: String) throws(JobError) -> ColumnClock {
-        try clock(table: table, column: column, kind: "a timestamp", ColumnClock.init(sqlType:))
+    /// A zone-less column holds the wall time of `wallClockZone`.
+    func clock(table: String, column: String, wallClockZone: String = "UTC") throws(JobError) -> ColumnClock {
+        try clock(table: table, column: column, kind: "a timestamp") { ColumnClock(sqlType: $0, wallClockZone: wallClockZone) }
     }
 
     /// The clock of a session table's rule column, which may also be an
     /// integer of Unix seconds.
-    func ruleClock(table: String, column: String) throws(JobError) -> ColumnClock {
-        try clock(table: table, column: column, kind: "a timestamp or Unix seconds (integer)", ColumnClock.init(ruleColumnType:))
+    func ruleClock(table: String, column: String, wallClockZone: String = "UTC") throws(JobError) -> ColumnClock {
+        try clock(table: table, column: column, kind: "a timestamp or Unix seconds (integer)") {
+            ColumnClock(ruleColumnType: $0, wallClockZone: wallClockZone)
+        }
     }
 
     private func clock(table: String, column: String, kind: String, _ clock: (String) -> ColumnClock?) throws(JobError) -> ColumnClock {
@@ -65,14 +87,31 @@ final class SchemaCatalog {
         guard let clock = clock(type) else {
             throw .schema("column \"\(column)\" of table \"\(table)\" is \(type), not \(kind)")
         }
+        if case .wallClock(let zone) = clock { try requireKnownZone(zone) }
         return clock
+    }
+
+    /// The server must know the zone by name (its time zone database may
+    /// differ from this host's, which the configuration checked).
+    private func requireKnownZone(_ zone: String) throws(JobError) {
+        guard zone != "UTC", !knownZones.contains(zone) else { return }
+        let known: Bool
+        do {
+            known = try query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = \(zone))").value() == "t"
+        } catch {
+            throw .database(error)
+        }
+        guard known else {
+            throw .invalidArgument("session.column_time_zone names a time zone the database server does not know: '\(zone)'")
+        }
+        knownZones.insert(zone)
     }
 
     /// Whether this connection's role may read and delete rows of the table.
     func mayReadAndDelete(_ table: String) throws(JobError) -> Bool {
         let quoted = try quote(table)
         do {
-            return try connection.query(
+            return try query(
                 "SELECT has_table_privilege(\(quoted.quoted), 'SELECT') AND has_table_privilege(\(quoted.quoted), 'DELETE')"
             ).value() == "t"
         } catch {
@@ -80,20 +119,11 @@ final class SchemaCatalog {
         }
     }
 
-    /// Whether authsweep uses `table`, the `"User"` or `"AuditLog"` of the
-    /// configuration: the Auth.js Prisma schema (the contract's) always has
-    /// them, so they must be there; another framework's database uses them
-    /// only where they exist.
-    func uses(_ table: String, under configuration: Configuration) throws(JobError) -> Bool {
-        if configuration.sessionPreset == .authjsPrisma { return true }
-        return try tableExists(table)
-    }
-
     /// Whether the table exists.
     func tableExists(_ table: String) throws(JobError) -> Bool {
         let quoted = try quote(table)
         do {
-            return try connection.query("SELECT to_regclass(\(quoted.quoted)) IS NOT NULL").value() == "t"
+            return try query("SELECT to_regclass(\(quoted.quoted)) IS NOT NULL").value() == "t"
         } catch {
             throw .database(error)
         }

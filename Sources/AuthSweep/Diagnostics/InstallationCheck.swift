@@ -49,6 +49,7 @@ public struct InstallationCheck: Sendable {
     /// connection could be made.
     public func examine() -> (findings: [Finding], databaseReachable: Bool) {
         var findings = [secretFinding()]
+        findings += (configuration.database?.notes ?? []).map { Finding(ok: true, message: "DATABASE_URL: \($0)", fix: nil) }
         findings += secretFileFindings()
         findings += socketFindings()
         let database = DatabaseSession(settings: DatabaseSettings(configuration: configuration))
@@ -150,8 +151,11 @@ public struct InstallationCheck: Sendable {
         for _ in 0..<3 {
             let first = try store.run("SELECT pg_backend_pid()").value()
             let other = try settings.connect()
-            let second = try CleanupStore(connection: other, catalog: SchemaCatalog(connection: other), transactionSettings: settings.transactionSettings)
-                .run("SELECT pg_backend_pid()").value()
+            let second = try CleanupStore(
+                connection: other, catalog: SchemaCatalog(connection: other, transactionSettings: settings.transactionSettings),
+                transactionSettings: settings.transactionSettings
+            )
+            .run("SELECT pg_backend_pid()").value()
             if first == second { return true }
         }
         return false
@@ -174,22 +178,30 @@ public struct InstallationCheck: Sendable {
         // No id column is fine: the administration commands name a session by its token then.
         var otherColumns = [(tables.session, tables.sessionToken)]
         if let userColumn = tables.sessionUserID { otherColumns.append((tables.session, userColumn)) }
-        // Auth.js with Prisma has its "User" and "AuditLog" (the contract's
-        // schema); the other presets use them only where they exist.
-        let prisma = configuration.sessionPreset == .authjsPrisma
-        if try catalog.uses(tables.user, under: configuration) {
+        // The users table and the contract's "AuditLog" are used where they
+        // exist, under every preset: Auth.js's own Prisma schema has no
+        // "AuditLog", and its "User" no role.
+        var findings: [Finding] = []
+        if try catalog.tableExists(tables.user) {
             otherColumns.append((tables.user, tables.userID))
-            // The users commands change these in the Prisma schema's "User" only.
-            if prisma { otherColumns += [(tables.user, tables.userName), (tables.user, tables.userEmail), (tables.user, tables.userRole)] }
+            findings += try userColumnFindings(catalog)
         }
-        if try catalog.uses(tables.auditLog, under: configuration) {
+        if try catalog.tableExists(tables.auditLog) {
             timestampColumns.append((tables.auditLog, tables.auditLogCreatedAt))
             otherColumns += [
                 (tables.auditLog, tables.auditLogID), (tables.auditLog, tables.auditLogUserID),
                 (tables.auditLog, tables.auditLogAction), (tables.auditLog, tables.auditLogDetails),
             ]
+            findings.append(
+                Finding(ok: true, message: "each cleanup-sessions run and each administration change is recorded in \"\(tables.auditLog)\" too", fix: nil))
+        } else {
+            findings.append(
+                Finding(
+                    ok: true,
+                    message:
+                        "no table \"\(tables.auditLog)\": runs are recorded in \(CleanupLease.table) (what status reads) and the log; audit rows are written once the table exists",
+                    fix: nil))
         }
-        var findings: [Finding] = []
         var missingTables: Set<String> = []
         for table in Set((timestampColumns + otherColumns).map(\.0)).sorted() where try !catalog.tableExists(table) {
             missingTables.insert(table)
@@ -213,6 +225,7 @@ public struct InstallationCheck: Sendable {
                 let rule = try SessionRule(configuration: configuration, catalog: catalog)
                 let retention = configuration.sessionExpiredRetentionHours * 3600
                 findings.append(Finding(ok: true, message: "expired sessions: \(rule.words(retentionSeconds: retention))", fix: nil))
+                findings += try ColumnTimeZoneCheck(rule: rule, configuredZone: configuration.sessionColumnTimeZone).findings(store)
             } catch {
                 findings.append(Finding(ok: false, message: error.description, fix: "fix the column or its name in the config file"))
             }
@@ -263,6 +276,20 @@ public struct InstallationCheck: Sendable {
                 ))
         }
         findings += try privilegeFindings(store, existing: existing)
+        return findings
+    }
+
+    /// The users commands change these columns of the users table; a
+    /// missing one (Auth.js's own "User" has no role) stops only the
+    /// command that needs it.
+    private func userColumnFindings(_ catalog: SchemaCatalog) throws(JobError) -> [Finding] {
+        let tables = configuration.tables
+        let columns = [(tables.userRole, "users set-role"), (tables.userName, "users update --name"), (tables.userEmail, "users update --email")]
+        var findings: [Finding] = []
+        for (column, command) in columns where try catalog.columnType(table: tables.user, column: column) == nil {
+            findings.append(
+                Finding(ok: true, message: "\"\(tables.user)\" has no column \"\(column)\": \(command) cannot be used (nothing else needs it)", fix: nil))
+        }
         return findings
     }
 
@@ -348,7 +375,7 @@ public struct InstallationCheck: Sendable {
             var columns = [names.sessionToken]
             if let user = names.sessionUserID { columns.append(user) }
             guard try catalog.tableExists(names.session),
-                try catalog.columnType(table: names.session, column: names.sessionExpires).flatMap(ColumnClock.init(ruleColumnType:)) != nil
+                try catalog.columnType(table: names.session, column: names.sessionExpires).flatMap({ ColumnClock(ruleColumnType: $0) }) != nil
             else { continue }
             var complete = true
             for column in columns where try catalog.columnType(table: names.session, column: column) == nil { complete = false }
@@ -387,8 +414,15 @@ public struct InstallationCheck: Sendable {
         return findings
     }
 
-    /// The cleanup and the stats scan the session table by expiry; without an
-    /// index leading with that column each batch reads the whole table.
+    /// The size of the session table from which a missing index on its
+    /// rule column matters: below it, reading the whole table takes
+    /// milliseconds (about 50,000 sessions).
+    static let unindexedTableLimitBytes = 10 * 1024 * 1024
+
+    /// The cleanup and the stats scan the session table by its rule column;
+    /// without an index leading with that column each batch reads the whole
+    /// table. No stock schema of Auth.js, Better Auth or Lucia has one, so
+    /// it is a warning, whose weight the table's size tells.
     private func expiryIndexFinding(_ store: CleanupStore) throws(JobError) -> Finding {
         let tables = configuration.tables
         let table = try store.catalog.quote(tables.session)
@@ -406,9 +440,15 @@ public struct InstallationCheck: Sendable {
             return Finding(ok: true, message: "\(table) has an index on \"\(tables.sessionExpires)\"", fix: nil)
         }
         let indexName = try store.catalog.quote("\(tables.session)_\(tables.sessionExpires)_idx")
+        let size = try store.run("SELECT pg_relation_size(\(table.quoted)::regclass), pg_size_pretty(pg_relation_size(\(table.quoted)::regclass))")
+        let bytes = size.value().flatMap(Int.init) ?? 0
+        let weight =
+            bytes < Self.unindexedTableLimitBytes
+            ? "harmless at its size now (\(size.value(column: 1) ?? "?")), it matters once the table passes 10 MB (about 50,000 sessions)"
+            : "at \(size.value(column: 1) ?? "?") (10 MB and more) every cleanup batch and every stats call reads the whole table"
         return Finding(
-            ok: false,
-            message: "\(table) has no index on \"\(tables.sessionExpires)\": every cleanup batch and every stats call reads the whole table",
+            level: .warning,
+            message: "\(table) has no index on \"\(tables.sessionExpires)\": \(weight)",
             fix: "CREATE INDEX CONCURRENTLY \(indexName) ON \(table) (\(try store.catalog.quote(tables.sessionExpires)));"
         )
     }

@@ -1,0 +1,72 @@
+import Postgres
+
+/// What `check` can see of a session table whose zone-less rule column
+/// holds another zone's wall time than authsweep reads it in: the newest
+/// values lie a whole number of hours (quarter hours, for some zones) off
+/// what the rule implies. A last activity in the future is certain; an
+/// expiry off a whole number of days is likely (the application may also
+/// have written no session for that long), and so is said as such.
+struct ColumnTimeZoneCheck {
+    let rule: SessionRule
+    let configuredZone: String
+
+    /// How far off the newest value may be before it counts: a clock's drift and a request's time.
+    static let tolerance = 120.0
+
+    func findings(_ store: CleanupStore) throws(JobError) -> [InstallationCheck.Finding] {
+        let column = "\"\(rule.tableName)\".\"\(rule.columnName)\""
+        guard case .wallClock = rule.clock else {
+            guard configuredZone != "UTC" else { return [] }
+            return [
+                InstallationCheck.Finding(
+                    level: .warning,
+                    message:
+                        "session.column_time_zone is \(configuredZone), but \(column) is \(rule.clock.words), which fixes the moment itself: the setting is not used",
+                    fix: "remove session.column_time_zone")
+            ]
+        }
+        let newest = try store.run(
+            """
+            SELECT extract(epoch FROM max(\(rule.clock.instant(rule.column))) - now())::double precision,
+                   extract(epoch FROM (now() AT TIME ZONE \(configuredZone)::text) - (now() AT TIME ZONE 'UTC'))::integer
+            FROM \(rule.table)
+            """)
+        guard let ahead = newest.value().flatMap(Double.init), let offsetFromUTC = newest.value(column: 1).flatMap(Int.init) else { return [] }
+        let lastActivity = rule.lifetimeSeconds > 0
+        // An expiry lies a whole number of days ahead when a session was just made or refreshed.
+        let offset = lastActivity ? ahead : ahead - (ahead / 86_400).rounded() * 86_400
+        let quarterHours = (offset / 900).rounded()
+        guard quarterHours != 0, abs(offset - quarterHours * 900) <= Self.tolerance, abs(quarterHours) <= 14 * 4,
+            !lastActivity || offset > 0
+        else { return [] }
+        let shift = Int(quarterHours) * 900
+        let zones = try store.run(
+            """
+            SELECT name FROM pg_catalog.pg_timezone_names
+            WHERE utc_offset = make_interval(secs => \(shift + offsetFromUTC)::double precision)
+              AND name ~ '^(Africa|America|Asia|Atlantic|Australia|Europe|Indian|Pacific)/' ORDER BY name LIMIT 3
+            """
+        ).rows.compactMap { $0.first ?? nil }
+        let zoneOffset = Self.offsetWords(shift + offsetFromUTC)
+        let reading = configuredZone == "UTC" ? "UTC" : "the wall time of \(configuredZone)"
+        let message =
+            lastActivity
+            ? "the newest \(column) lies \(Self.offsetWords(shift)) in the future, read as \(reading): the application writes the wall time of a zone at UTC\(zoneOffset), and sessions are deleted \(Self.offsetWords(abs(shift))) late"
+            : "the newest \(column) lies \(Self.offsetWords(shift)) off a whole number of days from now, read as \(reading): the application likely writes the wall time of a zone at UTC\(zoneOffset)"
+                + (shift < 0 ? ", and then live sessions are deleted up to \(Self.offsetWords(-shift)) early (or it has made no session for that long)" : "")
+        return [
+            InstallationCheck.Finding(
+                level: .warning, message: message,
+                fix:
+                    "set session.column_time_zone to the zone the application's server runs in\(zones.isEmpty ? "" : " (at UTC\(zoneOffset) now: \(zones.joined(separator: ", ")), ...)")"
+            )
+        ]
+    }
+
+    /// `+02:00`, `-05:00`, `+05:30`.
+    static func offsetWords(_ seconds: Int) -> String {
+        let minutes = abs(seconds) / 60
+        let text = "\(minutes / 60):" + (minutes % 60 < 10 ? "0" : "") + "\(minutes % 60)"
+        return (seconds < 0 ? "-" : "+") + (minutes / 60 < 10 ? "0" : "") + text
+    }
+}
