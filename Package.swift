@@ -112,6 +112,14 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["AuthSweep", "Postgres", "TestSupport"]
         ),
+        // Each framework's own code as the oracle: Django, Laravel and
+        // Rails run here (their drivers in Frameworks/); the npm ones are
+        // their upstream DDL and rule (Upstream/, with provenance).
+        .testTarget(
+            name: "FrameworkTests",
+            dependencies: ["AuthSweep", "Postgres", "TestSupport"],
+            exclude: ["Frameworks", "Upstream"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

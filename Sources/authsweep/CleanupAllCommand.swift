@@ -22,7 +22,12 @@ struct CleanupAllCommand: ParsableCommand {
             var bodies: [(key: String, value: JSONValue)] = []
             var failures: [(kind: CleanupKind, error: JobError)] = []
             var lines: [String] = []
-            for kind in [CleanupKind.cleanupAuth, .cleanupSessions] where configuration.isEnabled(kind) {
+            // A job whose tables this database lacks (auth.enabled = auto) is
+            // not run; one that cannot be looked at is, and says why it failed.
+            let kinds = [CleanupKind.cleanupAuth, .cleanupSessions].filter { kind in
+                (try? jobs.expectsRuns(of: kind, on: database)) ?? configuration.isEnabled(kind)
+            }
+            for kind in kinds {
                 let outcome: APIOutcome
                 do throws(JobError) {
                     outcome =

@@ -68,7 +68,7 @@ struct DatabaseURLTests {
     }
 
     @Test(
-        "Rails', Heroku's and dj-database-url's forms: postgres://, pool settings dropped with a note, encoding as the client encoding, the search path honoured"
+        "Rails', Heroku's, Laravel's and dj-database-url's forms: postgres:// and pgsql://, pool settings dropped with a note, encoding as the client encoding, the search path honoured"
     )
     func railsAndDjango() throws {
         let rails = try DatabaseURL(
@@ -81,6 +81,8 @@ struct DatabaseURLTests {
         #expect(rails.notes.filter { $0.contains(" is ignored: ") }.count == 3, "\(rails.notes)")
         let heroku = try DatabaseURL(parsing: "postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8abc")
         #expect(heroku.connectionString == "postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8abc" && heroku.notes.isEmpty)
+        let laravel = try DatabaseURL(parsing: "pgsql://forge:secret@127.0.0.1:5432/forge")
+        #expect(laravel.connectionString == "postgresql://forge:secret@127.0.0.1:5432/forge")
         let django = try DatabaseURL(parsing: "postgres://u@h/d?conn_max_age=600&currentSchema=tenant&sslmode=require")
         #expect(django.searchPath == ["tenant"] && libpqParameters(django)["sslmode"] == "require")
     }

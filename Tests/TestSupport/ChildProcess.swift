@@ -10,6 +10,9 @@ public final class ChildProcess: @unchecked Sendable {
     private let stderrPath: String
     private let lock = NSLock()
     private var status: Int32?
+    /// With `conversing`: the write end of the child's stdin and the read end of its stdout.
+    private var conversation: (input: Int32, output: Int32)?
+    private var received: [UInt8] = []
 
     /// Starts `executable` with `arguments`, adding `environment` to this
     /// process's environment (a nil value removes a variable). The child
@@ -18,7 +21,8 @@ public final class ChildProcess: @unchecked Sendable {
     /// would inherit that); with `ownProcessGroup` it leads a process group
     /// of its own, which `signalGroup` reaches as a terminal's Ctrl-C does.
     public init(
-        _ executable: String, _ arguments: [String], environment: [String: String?] = [:], ownProcessGroup: Bool = false, standardInput: String? = nil
+        _ executable: String, _ arguments: [String], environment: [String: String?] = [:], ownProcessGroup: Bool = false, standardInput: String? = nil,
+        conversing: Bool = false
     ) throws {
         var merged = ProcessInfo.processInfo.environment
         // Under AddressSanitizer the test runner itself runs without leak
@@ -41,8 +45,19 @@ public final class ChildProcess: @unchecked Sendable {
             try standardInput.write(toFile: inputPath, atomically: true, encoding: .utf8)
         }
         defer { if standardInput != nil { unlink(inputPath) } }
-        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Conversing: line by line through two pipes (`say`, `hear`).
+        var toChild: [Int32] = [-1, -1]
+        var fromChild: [Int32] = [-1, -1]
+        if conversing {
+            guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else { throw TestSetupError("pipe failed") }
+            // The test runner's other children must not inherit the ends.
+            (toChild + fromChild).forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) }
+            posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
+            posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -68,10 +83,49 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setflags(&attributes, Int16(flags))
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        if conversing {
+            close(toChild[0])
+            close(fromChild[1])
+        }
         guard result == 0 else {
+            if conversing { [toChild[1], fromChild[0]].forEach { close($0) } }
             throw TestSetupError("cannot start \(executable): \(String(cString: strerror(result)))")
         }
         processIdentifier = pid
+        if conversing { conversation = (toChild[1], fromChild[0]) }
+    }
+
+    /// Writes one line to a conversing child's stdin.
+    public func say(_ line: String) throws {
+        guard let conversation else { throw TestSetupError("not a conversing child") }
+        let bytes = Array((line + "\n").utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(conversation.input, $0.baseAddress, $0.count) }
+            guard count > 0 else { throw TestSetupError("the child closed its stdin: \(standardError)") }
+            written += count
+        }
+    }
+
+    /// Reads one line of a conversing child's stdout, waiting up to `timeout` seconds.
+    public func hear(timeout: Double = 120) throws -> String {
+        guard let conversation else { throw TestSetupError("not a conversing child") }
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let newline = received.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: received[..<newline], as: UTF8.self)
+                received.removeSubrange(...newline)
+                return line
+            }
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { throw TestSetupError("no answer within \(timeout) s; stderr: \(standardError)") }
+            var descriptor = pollfd(fd: conversation.output, events: Int16(POLLIN), revents: 0)
+            guard Glibc.poll(&descriptor, 1, Int32(min(left, 1) * 1000)) > 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = read(conversation.output, &buffer, buffer.count)
+            guard count > 0 else { throw TestSetupError("the child closed its stdout (exit \(exitStatus)): \(standardError)") }
+            received += buffer[..<count]
+        }
     }
 
     /// Runs to completion and returns the exit status and output.
@@ -128,6 +182,12 @@ public final class ChildProcess: @unchecked Sendable {
     public var standardError: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     deinit {
+        if let conversation {
+            // End of input: a driver exits by itself.
+            close(conversation.input)
+            close(conversation.output)
+            _ = waitUntilExit(timeout: 5)
+        }
         if poll(block: false) == nil {
             kill(processIdentifier, SIGKILL)
             _ = poll(block: true)

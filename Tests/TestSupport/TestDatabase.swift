@@ -19,10 +19,7 @@ public struct TestDatabase: Sendable {
     }
 
     static var server: String {
-        let environment = ProcessInfo.processInfo.environment
-        let host = environment["AUTHSWEEP_TEST_PGHOST"] ?? environment["PGHOST"] ?? "localhost"
-        let port = environment["AUTHSWEEP_TEST_PGPORT"] ?? environment["PGPORT"] ?? "5432"
-        let user = environment["AUTHSWEEP_TEST_PGUSER"] ?? environment["PGUSER"] ?? "postgres"
+        let (host, port, user) = serverParameters
         return "host='\(host)' port=\(port) user='\(user)'"
     }
 
@@ -40,6 +37,45 @@ public struct TestDatabase: Sendable {
         try maintenance.executeScript(unsafeSQL: "CREATE DATABASE \(database.name)")
         try database.resetSchema()
         return database
+    }
+
+    /// Drops and creates `authsweep_test_<name>` with no tables at all (a
+    /// framework's own migration makes them), or as a copy of `template`.
+    /// `timeZone` becomes the database's default `TimeZone`.
+    public static func empty(_ name: String, copying template: TestDatabase? = nil, timeZone: String? = nil) throws -> TestDatabase {
+        let database = TestDatabase(name: "authsweep_test_\(name)", connectionString: "\(server) dbname=authsweep_test_\(name)")
+        let maintenance = try PGConnection(connectionString: "\(server) dbname=postgres")
+        try maintenance.query("SET client_min_messages = warning")
+        try maintenance.executeScript(unsafeSQL: "DROP DATABASE IF EXISTS \(database.name) WITH (FORCE)")
+        try maintenance.executeScript(unsafeSQL: "CREATE DATABASE \(database.name)" + (template.map { " TEMPLATE \($0.name)" } ?? ""))
+        if let timeZone {
+            try maintenance.executeScript(unsafeSQL: "ALTER DATABASE \(database.name) SET TimeZone = '\(timeZone)'")
+        }
+        return database
+    }
+
+    /// The connection string of this database for another role.
+    public func connectionString(user: String) -> String {
+        let (host, port, _) = Self.serverParameters
+        return "host='\(host)' port=\(port) user='\(user)' dbname=\(name)"
+    }
+
+    /// Drops this database.
+    public func drop() throws {
+        let maintenance = try PGConnection(connectionString: "\(Self.server) dbname=postgres")
+        try maintenance.query("SET client_min_messages = warning")
+        try maintenance.executeScript(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    /// The server's libpq parameters (`host`, `port`, `user`), for a
+    /// framework that connects on its own, and for a URI.
+    public static var serverParameters: (host: String, port: String, user: String) {
+        let environment = ProcessInfo.processInfo.environment
+        return (
+            environment["AUTHSWEEP_TEST_PGHOST"] ?? environment["PGHOST"] ?? "localhost",
+            environment["AUTHSWEEP_TEST_PGPORT"] ?? environment["PGPORT"] ?? "5432",
+            environment["AUTHSWEEP_TEST_PGUSER"] ?? environment["PGUSER"] ?? "postgres"
+        )
     }
 
     /// Loads `deploy/schema.sql` again: every table empty.

@@ -141,6 +141,30 @@ public struct CleanupJobs: Sendable {
         return SessionStats(active: counts.active, expired: counts.expired, timestamp: .now())
     }
 
+    /// Whether the job is expected to run here: enabled, and for
+    /// cleanup-auth with `auth.enabled` unset ("auto"), one of its tables
+    /// exists (the application's schema is the contract's, not Auth.js's
+    /// own). `cleanup-all` runs and `status` waits for these jobs only.
+    public func expectsRuns(of kind: CleanupKind, on database: DatabaseSession) throws(JobError) -> Bool {
+        guard configuration.isEnabled(kind) else { return false }
+        guard kind == .cleanupAuth, !configuration.authEnabledExplicitly else { return true }
+        return try database.withStore { store throws(JobError) in try !Self.cleanupAuthTables(of: configuration, existingIn: store.catalog).isEmpty }
+    }
+
+    /// The enabled tables of cleanup-auth that exist.
+    static func cleanupAuthTables(of configuration: Configuration, existingIn catalog: SchemaCatalog) throws(JobError) -> [String] {
+        let tables = configuration.tables
+        let enabled = [
+            (configuration.loginAttemptsEnabled, tables.loginAttempts), (configuration.authAuditLogEnabled, tables.authAuditLog),
+            (configuration.userSessionsEnabled, tables.userSessions),
+        ]
+        var existing: [String] = []
+        for (on, table) in enabled where on {
+            if try catalog.tableExists(table) { existing.append(table) }
+        }
+        return existing
+    }
+
     /// Whether a `SELECT 1` succeeds on this session's connection.
     public func databaseIsReachable(on database: DatabaseSession) -> Bool {
         do {

@@ -40,6 +40,10 @@ public struct Configuration: Sendable {
     /// Switches for the jobs and cleanup-auth's tables: an application
     /// without some of the tables turns them off instead of failing daily.
     public var authEnabled = true
+    /// Whether `auth.enabled` was set: unset ("auto"), cleanup-auth is
+    /// expected to run only where one of its tables exists (an Auth.js
+    /// database has none of them).
+    public var authEnabledExplicitly = false
     public var sessionsEnabled = true
     public var loginAttemptsEnabled = true
     public var authAuditLogEnabled = true

@@ -128,13 +128,24 @@ struct ConfigurationKeys {
                 switch value.lowercased() {
                 case "true", "yes", "on", "1": configuration[keyPath: path] = true
                 case "false", "no", "off", "0": configuration[keyPath: path] = false
-                default: throw InvalidValue(message: "must be true or false, got '\(value)'")
+                default: throw InvalidValue(message: "must be true or false\(key == "auth.enabled" ? " (or auto)" : ""), got '\(value)'")
                 }
             }, current: { String($0[keyPath: path]) })
     }
 
     private static let flags: [Setting] = [
-        flag("auth.enabled", \.authEnabled),
+        Setting(
+            key: "auth.enabled",
+            apply: { configuration, value in
+                // auto: on where one of its tables exists (see `CleanupJobs.expectsRuns`).
+                guard value.lowercased() != "auto" else {
+                    configuration.authEnabled = true
+                    configuration.authEnabledExplicitly = false
+                    return
+                }
+                try flag("auth.enabled", \.authEnabled).apply(&configuration, value)
+                configuration.authEnabledExplicitly = true
+            }, current: { $0.authEnabledExplicitly ? String($0.authEnabled) : "auto" }),
         flag("sessions.enabled", \.sessionsEnabled),
         flag("login_attempts.enabled", \.loginAttemptsEnabled),
         flag("auth_audit_log.enabled", \.authAuditLogEnabled),

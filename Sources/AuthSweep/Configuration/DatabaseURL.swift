@@ -5,7 +5,8 @@ import Postgres
 /// An application's connection string carries its framework's own
 /// parameters besides libpq's: Prisma's `schema`, `connection_limit`,
 /// `pgbouncer`, `sslaccept`, ...; Rails' and Heroku's `pool`, `encoding`,
-/// `prepared_statements`, ...; dj-database-url's `currentSchema`. Each is
+/// `prepared_statements`, ...; dj-database-url's `currentSchema`; Laravel's
+/// `pgsql://` scheme. Each is
 /// honoured (the schema becomes the search path of every transaction,
 /// `encoding` the client encoding, Prisma's `sslcert` the server's CA) or,
 /// where it means nothing to a tool with one connection and no prepared
@@ -54,8 +55,10 @@ public struct DatabaseURL: Sendable, Equatable {
     ]
 
     /// Reads `text`; `variable` names it in errors (`DATABASE_URL`).
-    public init(parsing text: String, variable: String = "DATABASE_URL") throws(ConfigurationError) {
+    public init(parsing given: String, variable: String = "DATABASE_URL") throws(ConfigurationError) {
         func unusable(_ why: String) -> ConfigurationError { ConfigurationError("\(variable): \(why)") }
+        // Laravel's DATABASE_URL may say pgsql://, which libpq does not know.
+        let text = given.hasPrefix("pgsql://") ? "postgresql://" + given.dropFirst("pgsql://".count) : given
         let isURI = text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
         guard isURI, let question = text.firstIndex(of: "?") else {
             // libpq's key=value form, or a URI without parameters: libpq's own.

@@ -3,9 +3,10 @@ import Postgres
 /// What `check` can see of a session table whose zone-less rule column
 /// holds another zone's wall time than authsweep reads it in: the newest
 /// values lie a whole number of hours (quarter hours, for some zones) off
-/// what the rule implies. A last activity in the future is certain; an
-/// expiry off a whole number of days is likely (the application may also
-/// have written no session for that long), and so is said as such.
+/// what the rule implies: a last activity of now, an expiry a whole number
+/// of days from now (a session just made or refreshed). A last activity in
+/// the future is certain; anything in the past is likely (the application
+/// may have had no session for that long) and is said as such.
 struct ColumnTimeZoneCheck {
     let rule: SessionRule
     let configuredZone: String
@@ -36,9 +37,7 @@ struct ColumnTimeZoneCheck {
         // An expiry lies a whole number of days ahead when a session was just made or refreshed.
         let offset = lastActivity ? ahead : ahead - (ahead / 86_400).rounded() * 86_400
         let quarterHours = (offset / 900).rounded()
-        guard quarterHours != 0, abs(offset - quarterHours * 900) <= Self.tolerance, abs(quarterHours) <= 14 * 4,
-            !lastActivity || offset > 0
-        else { return [] }
+        guard quarterHours != 0, abs(offset - quarterHours * 900) <= Self.tolerance, abs(quarterHours) <= 14 * 4 else { return [] }
         let shift = Int(quarterHours) * 900
         let zones = try store.run(
             """
@@ -49,11 +48,17 @@ struct ColumnTimeZoneCheck {
         ).rows.compactMap { $0.first ?? nil }
         let zoneOffset = Self.offsetWords(shift + offsetFromUTC)
         let reading = configuredZone == "UTC" ? "UTC" : "the wall time of \(configuredZone)"
-        let message =
+        let span = SessionRule.span(abs(shift))
+        let position =
             lastActivity
-            ? "the newest \(column) lies \(Self.offsetWords(shift)) in the future, read as \(reading): the application writes the wall time of a zone at UTC\(zoneOffset), and sessions are deleted \(Self.offsetWords(abs(shift))) late"
-            : "the newest \(column) lies \(Self.offsetWords(shift)) off a whole number of days from now, read as \(reading): the application likely writes the wall time of a zone at UTC\(zoneOffset)"
-                + (shift < 0 ? ", and then live sessions are deleted up to \(Self.offsetWords(-shift)) early (or it has made no session for that long)" : "")
+            ? (shift > 0 ? "\(span) in the future" : "\(span) in the past, to the minute")
+            : (shift > 0 ? "\(span) beyond a whole number of days from now" : "\(span) short of a whole number of days from now")
+        let consequence =
+            shift > 0
+            ? "sessions are deleted \(span) late"
+            : "live sessions are deleted up to \(span) early (unless no session was \(lastActivity ? "active" : "made or refreshed") in the last \(span))"
+        let message =
+            "the newest \(column) lies \(position), read as \(reading): the application \(lastActivity && shift > 0 ? "writes" : "likely writes") the wall time of a zone at UTC\(zoneOffset), and then \(consequence)"
         return [
             InstallationCheck.Finding(
                 level: .warning, message: message,

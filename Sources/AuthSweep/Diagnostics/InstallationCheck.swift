@@ -168,7 +168,22 @@ public struct InstallationCheck: Sendable {
         let tables = configuration.tables
         let catalog = store.catalog
         var timestampColumns: [(String, String)] = []
-        if configuration.isEnabled(.cleanupAuth) {
+        var findings: [Finding] = []
+        let cleanupAuthRuns: Bool
+        if configuration.isEnabled(.cleanupAuth) && !configuration.authEnabledExplicitly {
+            cleanupAuthRuns = try !CleanupJobs.cleanupAuthTables(of: configuration, existingIn: catalog).isEmpty
+            if !cleanupAuthRuns {
+                findings.append(
+                    Finding(
+                        ok: true,
+                        message:
+                            "cleanup-auth does not run here: none of its tables (\(tables.loginAttempts), \(tables.authAuditLog), \(tables.userSessions)) is in this database (auth.enabled = auto)",
+                        fix: nil))
+            }
+        } else {
+            cleanupAuthRuns = configuration.isEnabled(.cleanupAuth)
+        }
+        if cleanupAuthRuns {
             if configuration.loginAttemptsEnabled { timestampColumns.append((tables.loginAttempts, tables.loginAttemptsCreatedAt)) }
             if configuration.authAuditLogEnabled { timestampColumns.append((tables.authAuditLog, tables.authAuditLogCreatedAt)) }
             if configuration.userSessionsEnabled {
@@ -181,7 +196,6 @@ public struct InstallationCheck: Sendable {
         // The users table and the contract's "AuditLog" are used where they
         // exist, under every preset: Auth.js's own Prisma schema has no
         // "AuditLog", and its "User" no role.
-        var findings: [Finding] = []
         if try catalog.tableExists(tables.user) {
             otherColumns.append((tables.user, tables.userID))
             findings += try userColumnFindings(catalog)

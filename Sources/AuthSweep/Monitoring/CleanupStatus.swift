@@ -71,8 +71,9 @@ extension CleanupJobs {
             records = [:]
         }
         let limit = Int64(configuration.staleAfterHours * 3_600_000)
-        let jobs = [CleanupKind.cleanupAuth, .cleanupSessions].map { kind in
-            (kind: kind, record: records[kind.rawValue] ?? CleanupStatus.Job(), enabled: configuration.isEnabled(kind))
+        var jobs: [(kind: CleanupKind, record: CleanupStatus.Job, enabled: Bool)] = []
+        for kind in [CleanupKind.cleanupAuth, .cleanupSessions] {
+            jobs.append((kind, records[kind.rawValue] ?? CleanupStatus.Job(), try expectsRuns(of: kind, on: database)))
         }
         let stale = jobs.filter { job in
             guard job.enabled else { return false }

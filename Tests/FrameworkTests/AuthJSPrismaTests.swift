@@ -1,0 +1,60 @@
+import AuthSweep
+import Foundation
+import TestSupport
+import Testing
+
+/// A stock Auth.js database with Prisma, either schema Auth.js documents,
+/// and nothing set but the application's own `DATABASE_URL`: the largest
+/// group of users, with no "AuditLog", no role on "User", no index on
+/// "expires" and the contract's cleanup-auth tables nowhere.
+@Suite("Auth.js's own Prisma schema with nothing set", .serialized)
+struct AuthJSPrismaTests {
+    static let secret = ["CRON_SECRET": "framework-test-secret-0123456789"]
+
+    /// The database with the schema, the lease table and the README's grants.
+    func stockDatabase(_ framework: UpstreamFramework) throws -> TestDatabase {
+        let database = try TestDatabase.empty("fw_authjs_\(framework.label)", timeZone: FrameworkOracle.databaseTimeZone)
+        try framework.createTables(in: database)
+        try database.execute(try String(contentsOfFile: PackagePaths.root + "/deploy/authsweep-tables.sql", encoding: .utf8))
+        try FrameworkOracle.grantPrivileges(of: framework, on: database)
+        return database
+    }
+
+    @Test(
+        "check passes, cleanup-sessions and cleanup-all succeed, status is ok; no audit row is written where there is no \"AuditLog\"",
+        arguments: [Frameworks.authjsPrismaAdapter, Frameworks.authjsPrismaGuide])
+    func nothingSet(framework: UpstreamFramework) throws {
+        let database = try stockDatabase(framework)
+        let now = Int(Date().timeIntervalSince1970)
+        try framework.open(database).write([("old-token", now - 60, nil), ("live-token", now + 86_400, nil)])
+        var environment: [String: String?] = Self.secret
+        environment["DATABASE_URL"] = UpstreamFramework.prismaURL(database, user: FrameworkOracle.worker)
+
+        let check = try authsweep(["check"], database: nil, environment: environment)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains(#"ok      no table "AuditLog": runs are recorded in authsweep_jobs"#), "\(check.stdout)")
+        #expect(check.stdout.contains(#"ok      "User" has no column "role": users set-role cannot be used"#), "\(check.stdout)")
+        #expect(check.stdout.contains("ok      cleanup-auth does not run here: none of its tables"), "\(check.stdout)")
+        #expect(check.stdout.contains(#"WARNING "Session" has no index on "expires": harmless at its size now"#), "\(check.stdout)")
+        #expect(check.stdout.contains("DATABASE_URL: schema is honoured"), "\(check.stdout)")
+
+        let cleanup = try authsweep(["cleanup-sessions", "--json"], database: nil, environment: environment)
+        #expect(cleanup.status == 0, "\(cleanup.stderr)")
+        #expect(cleanup.stdout.contains(#""deletedCount":1,"#), "\(cleanup.stdout)")
+        #expect(try FrameworkOracle.keys(in: database, of: framework) == ["live-token"])
+        let all = try authsweep(["cleanup-all"], database: nil, environment: environment)
+        #expect(all.status == 0, "cleanup-auth is not run where none of its tables is: \(all.stderr)")
+        let status = try authsweep(["status", "--json"], database: nil, environment: environment)
+        #expect(status.status == 0 && status.stdout.hasPrefix(#"{"status":"ok""#), "\(status.stdout)\(status.stderr)")
+        #expect(try database.integer("SELECT count(*) FROM authsweep_jobs WHERE job = 'cleanup-sessions' AND last_result = 'success'") == 1)
+
+        // Only users set-role needs a role, and it says so.
+        var administration = environment
+        administration["DATABASE_URL"] = UpstreamFramework.prismaURL(database)
+        let setRole = try authsweep(["users", "set-role", "user-1", "ADMIN"], database: nil, environment: administration)
+        #expect(setRole.status == 1)
+        #expect(setRole.stderr.contains(#"column "role" of table "User" does not exist"#) && setRole.stderr.contains("user.role"), "\(setRole.stderr)")
+        let revoke = try authsweep(["sessions", "revoke", "live-token"], database: nil, environment: administration)
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+    }
+}

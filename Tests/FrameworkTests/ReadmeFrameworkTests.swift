@@ -1,0 +1,44 @@
+import AuthSweep
+import Foundation
+import TestSupport
+import Testing
+
+/// The README's Frameworks section says what the framework tests run with.
+@Suite("the README's settings for each framework")
+struct ReadmeFrameworkTests {
+    /// The README's `# authsweep.env: NAME` blocks, by name: their lines.
+    static func environmentBlocks() throws -> [String: [String]] {
+        let readme = try String(contentsOfFile: PackagePaths.root + "/README.md", encoding: .utf8)
+        var blocks: [String: [String]] = [:]
+        var current: String?
+        for line in readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("# authsweep.env: ") {
+                current = String(line.dropFirst("# authsweep.env: ".count))
+                blocks[current!] = []
+            } else if line.hasPrefix("```") {
+                current = nil
+            } else if let name = current {
+                blocks[name, default: []].append(line)
+            }
+        }
+        return blocks
+    }
+
+    @Test(
+        "each framework's block sets exactly the settings its oracle test uses, with a DATABASE_URL in the framework's own form that authsweep reads",
+        arguments: Frameworks.all)
+    func block(framework: any SessionFramework) throws {
+        let lines = try #require(try Self.environmentBlocks()[framework.name], "no '# authsweep.env: \(framework.name)' block in the README")
+        var settings: [String: String] = [:]
+        for line in lines where !line.isEmpty {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            try #require(parts.count == 2, "not NAME=value: \(line)")
+            settings[parts[0]] = parts[1]
+        }
+        let url = try #require(settings["DATABASE_URL"], "the block names no DATABASE_URL")
+        settings["DATABASE_URL"] = nil
+        #expect(throws: Never.self) { try DatabaseURL(parsing: url) }
+        let tested = FrameworkOracle.environment(of: framework).compactMapValues { $0 }
+        #expect(settings == tested, "the README sets \(settings), the test \(tested)")
+    }
+}
