@@ -167,6 +167,24 @@ struct FrameworkOracleTests {
         #expect(unknown.status == 64 && unknown.stderr.contains("names no time zone: 'Mars/Olympus_Mons'"), "\(unknown.stderr)")
     }
 
+    @Test("session.max_age_minutes on a table with no creation column: check says so, and the cleanup fails rather than keep sessions meant to end")
+    func maximumAgeWithoutCreationColumn() throws {
+        let framework = Frameworks.lucia
+        let database = try TestDatabase.empty("fw_max_age_lucia")
+        try framework.createTables(in: database)
+        var environment = FrameworkOracle.environment(of: framework)
+        environment["DATABASE_URL"] = database.connectionString
+        environment["CRON_SECRET"] = "framework-test-secret-0123456789"
+        environment["AUTHSWEEP_SESSION_MAX_AGE_MINUTES"] = "1440"
+        let check = try authsweep(["check"], database: nil, environment: environment)
+        #expect(check.status == 1)
+        #expect(
+            check.stdout.contains(#"PROBLEM session.max_age_minutes needs the session table's creation column, and "user_session" has no such column"#),
+            "\(check.stdout)")
+        let cleanup = try authsweep(["cleanup-sessions"], database: nil, environment: environment)
+        #expect(cleanup.status == 1 && cleanup.stderr.contains("session.created_at"), "\(cleanup.stderr)")
+    }
+
     @Test("session.max_age_minutes deletes what activerecord-session_store's trim on its main branch deletes by created_at")
     func maximumAge() throws {
         var rails = Frameworks.rails
