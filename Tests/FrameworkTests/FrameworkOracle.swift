@@ -114,6 +114,17 @@ struct FrameworkOracle {
         return environment
     }
 
+    /// A database with the framework's tables and no rows, and authsweep's
+    /// environment for it (its settings, the secret, `DATABASE_URL`).
+    static func stockDatabase(of framework: any SessionFramework, label: String) throws -> [String: String?] {
+        let database = try TestDatabase.empty("fw_\(label)")
+        try framework.createTables(in: database)
+        var environment = Self.environment(of: framework)
+        environment["DATABASE_URL"] = framework.databaseURL(database, user: nil)
+        environment["CRON_SECRET"] = "framework-test-secret-0123456789"
+        return environment
+    }
+
     /// The role the README's grants are given to.
     static let worker = "authsweep_fw_worker"
 

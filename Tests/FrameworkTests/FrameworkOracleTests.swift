@@ -149,12 +149,7 @@ struct FrameworkOracleTests {
 
     @Test("session.column_time_zone on a timestamptz column is a check warning; a zone nobody knows is a usage error naming it")
     func zoneSettingMisplaced() throws {
-        let framework = Frameworks.betterAuthCurrent
-        let database = try TestDatabase.empty("fw_zone_misplaced")
-        try framework.createTables(in: database)
-        var environment = FrameworkOracle.environment(of: framework)
-        environment["DATABASE_URL"] = database.connectionString
-        environment["CRON_SECRET"] = "framework-test-secret-0123456789"
+        var environment = try FrameworkOracle.stockDatabase(of: Frameworks.betterAuthCurrent, label: "zone_misplaced")
         environment["AUTHSWEEP_SESSION_COLUMN_TIME_ZONE"] = "Europe/Berlin"
         let check = try authsweep(["check"], database: nil, environment: environment)
         #expect(check.status == 0)
@@ -169,12 +164,7 @@ struct FrameworkOracleTests {
 
     @Test("session.max_age_minutes on a table with no creation column: check says so, and the cleanup fails rather than keep sessions meant to end")
     func maximumAgeWithoutCreationColumn() throws {
-        let framework = Frameworks.lucia
-        let database = try TestDatabase.empty("fw_max_age_lucia")
-        try framework.createTables(in: database)
-        var environment = FrameworkOracle.environment(of: framework)
-        environment["DATABASE_URL"] = database.connectionString
-        environment["CRON_SECRET"] = "framework-test-secret-0123456789"
+        var environment = try FrameworkOracle.stockDatabase(of: Frameworks.lucia, label: "max_age_lucia")
         environment["AUTHSWEEP_SESSION_MAX_AGE_MINUTES"] = "1440"
         let check = try authsweep(["check"], database: nil, environment: environment)
         #expect(check.status == 1)
