@@ -57,4 +57,28 @@ struct AuthJSPrismaTests {
         let revoke = try authsweep(["sessions", "revoke", "live-token"], database: nil, environment: administration)
         #expect(revoke.status == 0, "\(revoke.stderr)")
     }
+
+    @Test("Prisma's schema= finds the tables in a schema of their own, which no search path names")
+    func ownSchema() throws {
+        let framework = Frameworks.authjsPrismaAdapter
+        let database = try TestDatabase.empty("fw_authjs_own_schema")
+        let ddl = try String(contentsOfFile: "\(UpstreamFramework.directory)/\(framework.schema).sql", encoding: .utf8)
+        try database.execute("CREATE SCHEMA app; SET search_path = app;\n" + ddl + "\n" + framework.seed)
+        let now = Int(Date().timeIntervalSince1970)
+        let sessions = [("old-token", now - 60), ("live-token", now + 86_400)].map { key, moment in
+            framework.insert.replacing("$key", with: "'\(key)'").replacing("$moment", with: "(to_timestamp(\(moment)) AT TIME ZONE 'UTC')")
+        }
+        try database.execute("SET search_path = app;\n" + sessions.joined(separator: ";\n"))
+        var environment: [String: String?] = Self.secret
+        environment["DATABASE_URL"] = UpstreamFramework.prismaURL(database).replacing("schema=public", with: "schema=app")
+        let cleanup = try authsweep(["cleanup-sessions", "--json"], database: nil, environment: environment)
+        #expect(cleanup.status == 0 && cleanup.stdout.contains(#""deletedCount":1,"#), "\(cleanup.stdout)\(cleanup.stderr)")
+        #expect(try database.integer(#"SELECT count(*) FROM app."Session""#) == 1)
+        #expect(try database.integer("SELECT count(*) FROM app.authsweep_jobs WHERE last_result = 'success'") == 1, "the lease table is made beside the tables")
+        let check = try authsweep(["check"], database: nil, environment: environment)
+        #expect(check.status == 0 && check.stdout.contains("DATABASE_URL: schema is honoured: every transaction searches app"), "\(check.stdout)")
+        let wrong = try authsweep(["stats"], database: nil, environment: ["DATABASE_URL": UpstreamFramework.prismaURL(database)])
+        #expect(
+            wrong.status == 1 && wrong.stderr.contains(#"column "expires" of table "Session" does not exist"#), "schema=public finds nothing: \(wrong.stderr)")
+    }
 }

@@ -15,10 +15,11 @@ final class SchemaCatalog {
         self.transactionSettings = transactionSettings
     }
 
-    /// Runs a catalog query in the open transaction, or in one of its own
-    /// with the transactions' settings.
+    /// Runs a catalog query in the open transaction, or, where the
+    /// transactions set a search path (the application's schema), in one of
+    /// its own with their settings, so that names resolve as they will there.
     private func query(_ query: SQLQuery) throws(PostgresError) -> PGResult {
-        if connection.isInTransaction { return try connection.query(query) }
+        if connection.isInTransaction || !transactionSettings.contains(where: { $0.name == "search_path" }) { return try connection.query(query) }
         try connection.beginTransaction(localSettings: transactionSettings)
         do {
             let result = try connection.query(query)
