@@ -12,9 +12,10 @@ import Musl
 /// `monitor.ping_url` (a base URL): for each run that holds its lease,
 /// `GET <base>/<job>/start?rid=<id>`, then `POST <base>/<job>?rid=<id>`
 /// with the run's JSON answer, or `POST <base>/<job>/fail?rid=<id>` with the
-/// error. A ping never changes a run's result: at most 10 s for each in
-/// all, a few attempts, failures logged (without the URL, whose path may
-/// hold the service's key).
+/// error (also for a run that failed before it held its lease: then under
+/// a fresh id, with no start ping). A ping never changes a run's result: at
+/// most 10 s for each, all its tries and pauses together, failures logged
+/// (without the URL, whose path may hold the service's key).
 ///
 /// With `monitor.ping_style = cronitor`, Cronitor's telemetry URLs instead:
 /// `<base>/<job>?state=run|complete|fail&series=<id>` (GET; a failure's
@@ -25,6 +26,7 @@ public struct DeadManPings: RunMonitor {
     private let logger: Logger
     static let budget = Duration.seconds(10)
     static let attempts = 3
+    static let pause = Duration.milliseconds(500)
 
     /// - Parameter base: `http://` or `https://`, with or without a final slash.
     public init(base: String, style: PingStyle = .healthchecks, logger: Logger) {
@@ -55,8 +57,9 @@ public struct DeadManPings: RunMonitor {
     }
 
     public func runFailed(_ kind: CleanupKind, runID: String, error: JobError) {
-        // The error as the log says it; never a secret (none reaches a JobError).
-        let message = error.logDescription
+        // What the command line says: never a secret (none reaches a
+        // JobError), never a Swift name; then what to do.
+        let message = error.operatorDescription + "; authsweep check says what to fix"
         switch style {
         case .healthchecks:
             ping(kind, "fail", method: "POST", url: "\(base)/\(kind.rawValue)/fail?rid=\(runID)", body: Array(message.utf8))
@@ -88,7 +91,9 @@ public struct DeadManPings: RunMonitor {
             } catch {
                 lastFailure = error.description
             }
-            if attempt < Self.attempts { usleep(500_000) }
+            // A pause only where another try still fits: the bound holds for all tries together.
+            guard attempt < Self.attempts, ContinuousClock.now + Self.pause + .milliseconds(100) < deadline else { break }
+            usleep(UInt32(Self.pause / .microseconds(1)))
         }
         logger.warning(
             "monitoring ping failed; the run's result is unchanged",

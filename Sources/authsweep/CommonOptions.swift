@@ -40,10 +40,12 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Sends logs to stderr; the one-shot commands log only what was asked
-    /// for, so that a failure is one line.
+    /// for, so that a failure is one line on a terminal or in cron's mail.
+    /// Under systemd (stderr is the journal) they log warnings too: a timer's
+    /// run has nobody watching its terminal, and a success stays quiet.
     func makeLogger(_ configuration: Configuration, defaultLevel: Logger.Level) -> Logger {
-        let level = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
         let journal = JournalLogHandler.standardErrorIsJournal
+        let level = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? (journal ? min(defaultLevel, .warning) : defaultLevel)
         LoggingSystem.bootstrap { label in
             if journal { return JournalLogHandler(logLevel: level, label: label) }
             var handler = StreamLogHandler.standardError(label: label)

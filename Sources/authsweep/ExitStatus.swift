@@ -33,9 +33,11 @@ enum ExitStatus {
     }
 }
 
-/// Prints one line on stderr saying why, and exits with `code`.
+/// Prints one line on stderr saying why, and exits with `code`; in the
+/// journal, at `err` priority.
 func fail(_ message: String, code: Int32) -> ExitCode {
-    writeStandardError("authsweep: \(message)\n")
+    let priority = JournalLogHandler.standardErrorIsJournal ? "<\(JournalLogHandler.priority(.error))>" : ""
+    writeStandardError("\(priority)authsweep: \(message)\n")
     return ExitCode(code)
 }
 

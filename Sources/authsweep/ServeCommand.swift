@@ -58,6 +58,7 @@ struct ServeCommand: ParsableCommand {
                     }
                 let metrics = ServiceMetrics()
                 metrics.registerConnectionRejections(reasons: FastCGIRejection.allCases.map(\.rawValue))
+                metrics.registerCleanupRuns()
                 metrics.registerServer(responders: threadCount)
                 let rejections = RejectionLog(logger: logger)
                 let webServers = try WebServerAddresses.fromEnvironment()

@@ -28,5 +28,19 @@ struct ServiceMetricsTests {
         let value = try #require(Double(lastSuccess.split(separator: " ").last ?? ""))
         #expect(abs(value - Double(Timestamp.now().millisecondsSinceEpoch) / 1000) < 60)
         #expect(!exposition.contains(#"authsweep_cleanup_last_success_timestamp_seconds{cleanup="cleanup-auth"}"#))
+        #expect(exposition.contains(#"authsweep_cleanup_last_run_failed{cleanup="cleanup-auth"} 1.0"#), "\(exposition)")
+        #expect(exposition.contains(#"authsweep_cleanup_last_run_failed{cleanup="cleanup-sessions"} 0.0"#), "a busy run is no result")
+    }
+
+    @Test("every run counter an alert reads exists at 0 from the start")
+    func countersFromZero() {
+        let metrics = ServiceMetrics()
+        metrics.registerCleanupRuns()
+        let exposition = text(metrics)
+        for job in ["cleanup-auth", "cleanup-sessions"] {
+            for result in ["success", "error", "busy"] {
+                #expect(exposition.contains(#"authsweep_cleanup_runs_total{cleanup="\#(job)",result="\#(result)"} 0"#), "\(exposition)")
+            }
+        }
     }
 }

@@ -183,6 +183,17 @@ final class ProductionNginxTests {
         // cleanup-auth ran in the CLI, not in a worker: its gauge comes from the record.
         let metrics = try stack.request("GET", "/api/cron/metrics/2").body
         #expect(metrics.contains(#"authsweep_cleanup_last_success_timestamp_seconds{cleanup="cleanup-auth"}"#), "\(metrics)")
+        #expect(metrics.contains(#"authsweep_cleanup_last_run_failed{cleanup="cleanup-auth"} 0.0"#), "\(metrics)")
+        // A CLI run that fails before its lease (a table a migration renamed) is recorded, and the gauge says so.
+        let failed = try authsweep(["cleanup-auth"], database: stack.database, environment: ["AUTHSWEEP_LOGIN_ATTEMPTS_TABLE": "login_attempts_renamed"])
+        #expect(failed.status == 1)
+        let afterFailure = try stack.request("GET", "/api/cron/metrics/3").body
+        #expect(afterFailure.contains(#"authsweep_cleanup_last_run_failed{cleanup="cleanup-auth"} 1.0"#), "\(afterFailure)")
+        #expect(
+            try stack.request("GET", "/api/cron/status").json?["jobs"].flatMap { ($0 as? [String: Any])?["cleanup-auth"] as? [String: Any] }?["lastResult"]
+                as? String == "error")
+        #expect(try authsweep(["cleanup-auth"], database: stack.database).status == 0)
+        #expect(try stack.request("GET", "/api/cron/metrics/3").body.contains(#"authsweep_cleanup_last_run_failed{cleanup="cleanup-auth"} 0.0"#))
     }
 
     @Test("metrics need the secret, and their counters move with the requests")
@@ -274,12 +285,14 @@ struct DeploymentFileTests {
         #expect(result.stdout.isEmpty, "\(result.stdout)")
     }
 
-    @Test("the alert rules pass promtool check rules, and their unit tests fire the stale alert per cleanup despite the scrape's job label")
+    @Test(
+        "the alert rules pass promtool check rules, and their unit tests fire the stale alert per cleanup despite the scrape's job label, and the failed-run alerts within minutes, resolved by a success"
+    )
     func alertRules() throws {
         let directory = PackagePaths.root + "/deploy/prometheus"
         let check = try ChildProcess.run("/usr/bin/promtool", ["check", "rules", directory + "/authsweep-rules.yml"])
         #expect(check.status == 0, "\(check.stdout) \(check.stderr)")
-        #expect(check.stdout.contains("SUCCESS: 4 rules found"), "\(check.stdout)")
+        #expect(check.stdout.contains("SUCCESS: 6 rules found"), "\(check.stdout)")
         let unit = try ChildProcess.run("/usr/bin/promtool", ["test", "rules", directory + "/authsweep-rules.test.yml"])
         #expect(unit.status == 0, "\(unit.stdout) \(unit.stderr)")
         #expect(unit.stdout.contains("SUCCESS"))

@@ -61,6 +61,50 @@ final class PingTests {
         _ = holder
     }
 
+    @Test(
+        "a run that fails before its lease pings /fail once, under a fresh id and with no start ping, saying what failed and what to do; the exit status is the failure's"
+    )
+    func failureBeforeLease() throws {
+        let closed = try freePort()
+        try database.execute(
+            """
+            DO $$ BEGIN CREATE ROLE authsweep_no_lease LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            GRANT SELECT, DELETE ON "Session" TO authsweep_no_lease;
+            GRANT SELECT, INSERT ON "AuditLog" TO authsweep_no_lease;
+            """)
+        let failures: [(what: String, url: String, status: Int32, setUp: String?)] = [
+            ("the database is down", "host=127.0.0.1 port=\(closed) connect_timeout=2", 69, nil),
+            ("the database refuses the role", database.connectionString(user: "no_such_role"), 69, nil),
+            ("a lease table the role may not use", database.connectionString(user: "authsweep_no_lease"), 1, nil),
+            ("a table a migration renamed", database.connectionString, 1, #"ALTER TABLE "Session" RENAME TO "Session_old""#),
+        ]
+        for failure in failures {
+            if let setUp = failure.setUp { try database.execute(setUp) }
+            let recorder = try PingRecorder()
+            let run = try authsweep(
+                ["cleanup-sessions"], database: nil, environment: ["DATABASE_URL": failure.url, "AUTHSWEEP_MONITOR_PING_URL": recorder.baseURL])
+            #expect(run.status == failure.status, "\(failure.what): \(run.stderr)")
+            let requests = recorder.requests
+            #expect(requests.count == 1, "\(failure.what): \(requests.map(\.target))")
+            #expect(requests.first?.method == "POST" && requests.first?.target.hasPrefix("/ping/cleanup-sessions/fail?rid=") == true, "\(failure.what)")
+            #expect(rid(requests.first?.target ?? "")?.count == 36, "a fresh run id")
+            let body = requests.first?.body ?? ""
+            #expect(body.hasSuffix("; authsweep check says what to fix") && !body.contains("(_") && !body.contains(" in "), "\(failure.what): \(body)")
+            #expect(run.stderr.contains(body.prefix(25)), "the ping says what the command line says: \(body) / \(run.stderr)")
+        }
+    }
+
+    @Test("a stalled ping service costs a run at most 10 s a ping, every try and pause together")
+    func stalledService() throws {
+        let stalled = try PingRecorder(stalled: true)
+        let started = Date()
+        let run = try authsweep(["cleanup-sessions", "--json"], database: database, environment: ["AUTHSWEEP_MONITOR_PING_URL": stalled.baseURL])
+        let took = Date().timeIntervalSince(started)
+        #expect(run.status == 0, "\(run.stderr)")
+        // The start and the success ping, 10 s each at most, and the run itself.
+        #expect(took < 20.9, "took \(took) s")
+    }
+
     @Test("a ping service that is down or failing changes neither the answer nor the exit status")
     func unreachable() throws {
         let closed = try freePort()
@@ -99,6 +143,36 @@ struct JournalLogTests {
 
         let elsewhere = try authsweep(["cleanup-sessions", "--log-level", "info"], database: database, environment: ["JOURNAL_STREAM": "1:1"])
         #expect(elsewhere.stderr.contains(" info authsweep: "), "\(elsewhere.stderr)")
+    }
+
+    @Test(
+        "a one-shot command run as the timer's unit runs it (stderr the journal, no --log-level) logs its warnings, stays quiet on success, and fails at err priority"
+    )
+    func timerRun() throws {
+        let database = try TestDatabase.fresh("journal_timer")
+        let scratch = try ScratchDirectory("journal_timer")
+        let log = scratch.path + "/stderr"
+        let closed = try freePort()
+        func run(_ arguments: String) throws -> (status: Int32, lines: [Substring]) {
+            let script = """
+                exec 2>"\(log)"
+                JOURNAL_STREAM=$(stat -c %d:%i "\(log)") exec "\(PackagePaths.binary)" \(arguments) >/dev/null
+                """
+            let result = try ChildProcess.run(
+                "/bin/sh", ["-c", script],
+                environment: [
+                    "DATABASE_URL": database.connectionString, "AUTHSWEEP_ENV_FILE": "", "AUTHSWEEP_MONITOR_PING_URL": "http://127.0.0.1:\(closed)/ping",
+                ])
+            return (result.status, try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n"))
+        }
+        let warned = try run("cleanup-sessions")
+        #expect(warned.status == 0)
+        #expect(warned.lines.contains { $0.hasPrefix("<4>monitoring ping failed") }, "a failed ping reaches the journal: \(warned.lines)")
+        #expect(!warned.lines.contains { $0.hasPrefix("<6>") }, "no info lines: \(warned.lines)")
+        try database.execute(#"DROP TABLE "Session""#)
+        let failed = try run("cleanup-sessions")
+        #expect(failed.status == 1)
+        #expect(failed.lines.last?.hasPrefix("<3>authsweep: ") == true, "the failure line at err: \(failed.lines)")
     }
 }
 

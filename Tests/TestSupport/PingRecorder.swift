@@ -20,7 +20,9 @@ public final class PingRecorder: @unchecked Sendable {
     /// The base URL to configure: `http://127.0.0.1:<port>/ping`.
     public var baseURL: String { "http://127.0.0.1:\(port)/ping" }
 
-    public init(status: Int = 200) throws {
+    /// - Parameter stalled: listen, but never accept: every request hangs
+    ///   until its sender gives up (a ping service that stalls).
+    public init(status: Int = 200, stalled: Bool = false) throws {
         self.status = status
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
@@ -38,6 +40,7 @@ public final class PingRecorder: @unchecked Sendable {
         }
         listener = descriptor
         port = Int(UInt16(bigEndian: address.sin_port))
+        guard !stalled else { return }
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }

@@ -118,6 +118,18 @@ struct CleanupLease {
             """)
     }
 
+    /// Records a run that failed before it could hold the lease (a missing
+    /// table, a privilege) in the job's run record, leaving any lease alone:
+    /// `status` and the last-run metric see it as the failure it was.
+    func recordFailureBeforeLease(_ store: CleanupStore) throws(JobError) {
+        let table = try store.catalog.quote(Self.table)
+        try store.run(
+            """
+            INSERT INTO \(table) AS j (job, last_run_at, last_result, last_deleted) VALUES (\(kind.rawValue), now(), 'error', 0)
+            ON CONFLICT (job) DO UPDATE SET last_run_at = now(), last_result = 'error', last_deleted = 0
+            """)
+    }
+
     /// Frees the lease if this run still holds it.
     func release(_ store: CleanupStore) throws(JobError) {
         let table = try store.catalog.quote(Self.table)

@@ -51,6 +51,8 @@ struct CleanupRun {
                 defer { if store.connection.isUsable { try? lease.release(store) } }
                 result.runID = lease.holder
                 monitor?.runStarted(plan.kind, runID: lease.holder)
+                // The time budget counts the deletion, not the start ping.
+                let deadline = options.timeBudget.map { ContinuousClock.now + $0 }
                 do throws(JobError) {
                     for (index, entry) in targets.enumerated() where !result.hasMore {
                         let pass = try DeletionPass(
@@ -59,7 +61,7 @@ struct CleanupRun {
                             lease: lease,
                             batchSize: configuration.batchSize,
                             scan: configuration.deletionScan,
-                            deadline: options.timeBudget.map { started + $0 },
+                            deadline: deadline,
                             logger: logger
                         ).run { deleted in
                             result.deleted[index] = deleted
@@ -90,6 +92,18 @@ struct CleanupRun {
             }
         } catch {
             result.duration = started.duration(to: .now)
+            // A run that failed before it held its lease (no connection, a
+            // missing table, a privilege) alarms too, under a fresh id and
+            // with no start ping; one refused for another's lease does not.
+            if result.runID == nil, !options.dryRun, !error.isBusy {
+                monitor?.runFailed(plan.kind, runID: UUIDString.random(), error: error)
+                // Where the database answers, the run record says so too (best effort).
+                if !error.isConnectionFailure {
+                    try? database.withStore { store throws(JobError) in
+                        try CleanupLease(kind: plan.kind, duration: .seconds(configuration.leaseSeconds)).recordFailureBeforeLease(store)
+                    }
+                }
+            }
             finish(result, logNames: logNames, error: error)
             throw error
         }

@@ -31,6 +31,30 @@ public final class ServiceMetrics: Sendable {
         if result == .success {
             lastSuccess(job, at: .now())
         }
+        lastRun(job, failed: result == .error)
+    }
+
+    /// Shows every job's run counters at zero from the worker's start, so
+    /// that an alert on their increase has a series before the first run.
+    public func registerCleanupRuns() {
+        for job in [CleanupKind.cleanupAuth, .cleanupSessions] {
+            for result in [CleanupResult.success, .error, .busy] {
+                _ = registry.makeCounter(
+                    descriptor: Self.name("cleanup_runs", "total", "Cleanup runs by job and result: success, error or busy"),
+                    labels: [("cleanup", job.rawValue), ("result", result.rawValue)])
+            }
+        }
+    }
+
+    /// Whether the last run of `job` failed (1) or succeeded (0), from this
+    /// process or from the run records, wherever it ran.
+    public func lastRun(_ job: CleanupKind, failed: Bool) {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "authsweep", metricName: "cleanup_last_run_failed",
+                helpText: "1 when the last cleanup run failed, 0 when it succeeded, by cleanup, wherever it ran"),
+            labels: [("cleanup", job.rawValue)]
+        ).set(Double(failed ? 1 : 0))
     }
 
     /// The last successful run of `job`, from this process or from the run

@@ -13,6 +13,18 @@ public enum JobError: Error, CustomStringConvertible, Sendable {
     /// A command-line argument is unusable.
     case invalidArgument(String)
 
+    /// Another run holds the lease: not a failure (409, exit 75).
+    public var isBusy: Bool {
+        if case .alreadyRunning = self { return true }
+        return false
+    }
+
+    /// No connection could be made, or it broke.
+    public var isConnectionFailure: Bool {
+        guard case .database(let error) = self else { return false }
+        return error.kind == .connectionFailed || error.kind == .connectionLost
+    }
+
     /// Safe for any output: no database text, no secret.
     public var description: String {
         switch self {
