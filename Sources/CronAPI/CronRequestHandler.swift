@@ -47,9 +47,10 @@ public final class CronRequestHandler: FastCGIHandler {
         logger.log(
             level: decision == .endpoint(.health) ? .debug : response.status >= 500 ? .error : .info, "request",
             metadata: {
+                // What the peer sent, escaped: it cannot end the line or forge another.
                 var metadata: Logger.Metadata = [
-                    "request.method": "\(method)",
-                    "request.path": "\(path)",
+                    "request.method": "\(LogText.escaped(method))",
+                    "request.path": "\(LogText.escaped(path))",
                     "response.status": "\(response.status)",
                     "request.duration_ms": "\(duration.milliseconds)",
                 ]
@@ -57,7 +58,7 @@ public final class CronRequestHandler: FastCGIHandler {
                 if let refusal {
                     // Why, and who: never a byte of what was presented.
                     metadata["auth.failure"] = "\(Self.failureReason(refusal))"
-                    metadata["client.address"] = "\(request["REMOTE_ADDR"] ?? "-")"
+                    metadata["client.address"] = "\(LogText.escaped(request["REMOTE_ADDR"] ?? "-"))"
                 }
                 return metadata
             }())

@@ -1,3 +1,4 @@
+import AuthSweep
 import Logging
 
 #if canImport(Glibc)
@@ -47,8 +48,9 @@ struct JournalLogHandler: LogHandler {
         let message = event.message
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        // One line each: a line end inside a message would start a new journal entry.
-        let text = "<\(Self.priority(level))>\(message)\(fields.isEmpty ? "" : " " + fields)".replacing("\n", with: " ") + "\n"
+        // One line each: a line end inside a message or a field (CR, LF,
+        // CRLF, NEL, U+2028 alike) would start a new journal entry.
+        let text = "<\(Self.priority(level))>" + LogText.escaped("\(message)\(fields.isEmpty ? "" : " " + fields)") + "\n"
         _ = text.withCString { write(2, $0, strlen($0)) }
     }
 }

@@ -50,6 +50,18 @@ struct ConfigurationTests {
         #expect(configuration.databaseURL == nil)
     }
 
+    @Test("a config file written on Windows (CRLF) or old Mac (CR) reads as one with LF, and an error names the right line", arguments: ["\r\n", "\r"])
+    func lineEnds(end: String) throws {
+        var configuration = Configuration()
+        try configuration.apply(
+            fileText: ["# batching", "cleanup.batch_size = 250", "", "[session]", "table = AppSession"].joined(separator: end), origin: "f")
+        #expect(configuration.batchSize == 250 && configuration.tables.session == "AppSession")
+        let error = #expect(throws: ConfigurationError.self) { try configuration.apply(fileText: ["a.b = 1"].joined(separator: end), origin: "f") }
+        #expect(error?.message == "f, line 1: unknown key 'a.b'", "\(String(describing: error))")
+        let second = #expect(throws: ConfigurationError.self) { try configuration.apply(fileText: ["", "no equals here"].joined(separator: end), origin: "f") }
+        #expect(second?.message.hasPrefix("f, line 2: ") == true, "\(String(describing: second))")
+    }
+
     @Test("a file sets keys, with sections, comments and quotes; the environment wins over it")
     func fileThenEnvironment() throws {
         let path = try temporaryFile(

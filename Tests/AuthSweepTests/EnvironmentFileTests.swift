@@ -28,6 +28,18 @@ struct EnvironmentFileTests {
         #expect(values["AUTHSWEEP_CLEANUP_BATCH_SIZE"] == "3000")
     }
 
+    @Test("LF, CRLF and CR end a line alike, and an error names the line as a text editor counts it, never its text", arguments: ["\n", "\r\n", "\r"])
+    func lineEnds(end: String) throws {
+        let text =
+            ["# comment", "DATABASE_URL=postgresql://authsweep@db/app", "", "CRON_SECRET_FILE='/etc/authsweep/cron secret'", "A=b"].joined(separator: end) + end
+        let file = try EnvironmentFile(path: "t.env", text: text)
+        let values = Dictionary(uniqueKeysWithValues: file.variables.map { ($0.name, $0.value) })
+        #expect(values == ["DATABASE_URL": "postgresql://authsweep@db/app", "CRON_SECRET_FILE": "/etc/authsweep/cron secret", "A": "b"])
+        let broken = ["A=b", "", "hunter2-is-no-line"].joined(separator: end)
+        let error = #expect(throws: ConfigurationError.self) { try EnvironmentFile(path: "t.env", text: broken) }
+        #expect(error?.message == "t.env, line 3: expected NAME=value", "\(String(describing: error))")
+    }
+
     @Test(
         "a malformed line is an error naming the file and line, never its text",
         arguments: ["password s3cret-value", "1BAD=s3cret-value", "URL='s3cret-value", "s3cret-value"])

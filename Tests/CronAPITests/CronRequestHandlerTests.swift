@@ -221,4 +221,23 @@ struct CronRequestHandlerTests {
             #expect(!text.contains(Self.secret), "\(text)")
         }
     }
+
+    @Test(
+        "a peer's path, method and address are logged with every control character escaped: CR, LF, CRLF, NEL and U+2028 end no line",
+        arguments: ["\r\n<2>forged", "\n<2>forged", "\r<2>forged", "\u{85}<2>forged", "\u{2028}<2>forged", "\u{7F}\u{1B}[31m"])
+    func controlCharacters(injected: String) {
+        let harness = Harness()
+        let parameters: [(name: String, value: [UInt8])] = [
+            ("REQUEST_METHOD", Array("GET\(injected)".utf8)), ("REQUEST_URI", Array("/api/cron/cleanup-auth\(injected)".utf8)),
+            ("REMOTE_ADDR", Array("203.0.113.7\(injected)".utf8)),
+        ]
+        _ = harness.handler.handle(FastCGIRequest(parameters: parameters))
+        let line = harness.logs.entries.first { $0.message == "request" }
+        let fields = ["request.method", "request.path", "client.address"].compactMap { line?.metadata[$0].map { "\($0)" } }
+        #expect(fields.count >= 2, "\(String(describing: line))")
+        for field in fields {
+            #expect(!field.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 }, "\(field.debugDescription)")
+            #expect(field.contains("\\u{"), "escaped, not dropped: \(field)")
+        }
+    }
 }

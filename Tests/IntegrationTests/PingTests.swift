@@ -173,6 +173,19 @@ struct JournalLogTests {
         let failed = try run("cleanup-sessions")
         #expect(failed.status == 1)
         #expect(failed.lines.last?.hasPrefix("<3>authsweep: ") == true, "the failure line at err: \(failed.lines)")
+        // A name holding CR LF (here the operator's, in the environment) still makes one line each.
+        let script = """
+            exec 2>"\(log)"
+            JOURNAL_STREAM=$(stat -c %d:%i "\(log)") exec "\(PackagePaths.binary)" cleanup-sessions >/dev/null
+            """
+        let forged = try ChildProcess.run(
+            "/bin/sh", ["-c", script],
+            environment: ["DATABASE_URL": database.connectionString, "AUTHSWEEP_ENV_FILE": "", "AUTHSWEEP_SESSION_TABLE": "Sess\r\n<2>forged"])
+        #expect(forged.status == 1)
+        // Split by scalar: a Character would hold CR LF as one.
+        let lines = try String(contentsOfFile: log, encoding: .utf8).unicodeScalars.split(separator: "\n").map { String(String.UnicodeScalarView($0)) }
+        #expect(lines.allSatisfy { $0.hasPrefix("<3>") && !$0.unicodeScalars.contains("\r") }, "\(lines)")
+        #expect(lines.contains { $0.contains("Sess\\u{D}\\u{A}<2>forged") }, "\(lines)")
     }
 }
 

@@ -107,7 +107,7 @@ public struct Configuration: Sendable {
     /// Applies a config file's text; `origin` names the file in errors.
     public mutating func apply(fileText: String, origin: String) throws(ConfigurationError) {
         var section = ""
-        for (offset, rawLine) in fileText.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in fileText.lines.enumerated() {
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             let place = "\(origin), line \(offset + 1)"
@@ -142,6 +142,28 @@ public struct Configuration: Sendable {
         } catch {
             throw ConfigurationError("\(origin): '\(key)' \(error)")
         }
+    }
+}
+
+extension String {
+    /// The text's lines, ended by LF, CRLF or CR (as systemd reads its
+    /// files): by Unicode scalar, since a `Character` holds CR LF as one.
+    var lines: [String] {
+        var lines: [String] = []
+        var line = String.UnicodeScalarView()
+        var previousWasCR = false
+        for scalar in unicodeScalars {
+            defer { previousWasCR = scalar == "\r" }
+            if scalar == "\n" && previousWasCR { continue }
+            if scalar == "\n" || scalar == "\r" {
+                lines.append(String(line))
+                line = String.UnicodeScalarView()
+            } else {
+                line.append(scalar)
+            }
+        }
+        lines.append(String(line))
+        return lines
     }
 }
 

@@ -7,7 +7,7 @@ import Musl
 /// The variables of a systemd `EnvironmentFile` (`authsweep.env`), so that a
 /// command typed by an operator sees the database and settings the service
 /// sees. The syntax is the part of systemd's that the shipped file uses:
-/// `NAME=value` lines, blank lines, `#` and `;` comments, values optionally
+/// `NAME=value` lines (ended by LF, CRLF or CR), blank lines, `#` and `;` comments, values optionally
 /// in single quotes (taken as they are) or double quotes (`\"`, `\\`, `\$`
 /// and `` \` `` escaped). A line that is none of these is an error that names
 /// the file and line, never the line's text (it may hold a password).
@@ -22,7 +22,7 @@ public struct EnvironmentFile: Sendable {
     public init(path: String, text: String) throws(ConfigurationError) {
         self.path = path
         var variables: [(name: String, value: String)] = []
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in text.lines.enumerated() {
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             let place = "\(path), line \(offset + 1)"
