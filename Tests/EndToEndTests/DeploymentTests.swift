@@ -285,6 +285,19 @@ struct DeploymentFileTests {
         #expect(result.stdout.isEmpty, "\(result.stdout)")
     }
 
+    @Test("the timer's cleanup unit is sandboxed as tightly as the worker's (systemd-analyze security)")
+    func cleanupSandbox() throws {
+        func exposure(_ unit: String) throws -> Double {
+            let result = try ChildProcess.run("/usr/bin/systemd-analyze", ["security", "--offline=yes", PackagePaths.root + "/deploy/systemd/" + unit])
+            let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") }, "\(result.stdout)\(result.stderr)")
+            return try #require(line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }, "\(line)")
+        }
+        let worker = try exposure("authsweep@.service")
+        let cleanup = try exposure("authsweep-cleanup.service")
+        #expect(cleanup <= worker, "the cleanup unit's exposure \(cleanup) against the worker's \(worker)")
+        #expect(worker <= 2.0)
+    }
+
     @Test(
         "the alert rules pass promtool check rules, and their unit tests fire the stale alert per cleanup despite the scrape's job label, and the failed-run alerts within minutes, resolved by a success"
     )
