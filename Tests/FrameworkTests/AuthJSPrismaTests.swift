@@ -65,9 +65,7 @@ struct AuthJSPrismaTests {
         let ddl = try String(contentsOfFile: "\(UpstreamFramework.directory)/\(framework.schema).sql", encoding: .utf8)
         try database.execute("CREATE SCHEMA app; SET search_path = app;\n" + ddl + "\n" + framework.seed)
         let now = Int(Date().timeIntervalSince1970)
-        let sessions = [("old-token", now - 60), ("live-token", now + 86_400)].map { key, moment in
-            framework.insert.replacing("$key", with: "'\(key)'").replacing("$moment", with: "(to_timestamp(\(moment)) AT TIME ZONE 'UTC')")
-        }
+        let sessions = [("old-token", now - 60), ("live-token", now + 86_400)].map { framework.insertSQL(key: $0, epoch: $1) }
         try database.execute("SET search_path = app;\n" + sessions.joined(separator: ";\n"))
         var environment: [String: String?] = Self.secret
         environment["DATABASE_URL"] = UpstreamFramework.prismaURL(database).replacing("schema=public", with: "schema=app")

@@ -173,11 +173,7 @@ struct UpstreamFramework: SessionFramework {
         let database: TestDatabase
 
         func write(_ sessions: [(key: String, moment: Int, created: Int?)]) throws {
-            let sql = sessions.map { session in
-                framework.insert.replacing("$key", with: "'\(session.key)'")
-                    .replacing("$moment", with: framework.moment.replacing("$epoch", with: String(session.moment))) + ";"
-            }
-            try database.execute(sql.joined(separator: "\n"))
+            try database.execute(sessions.map { framework.insertSQL(key: $0.key, epoch: $0.moment) + ";" }.joined(separator: "\n"))
         }
 
         func refresh(key: String, moment: Int) throws {
@@ -198,6 +194,11 @@ struct UpstreamFramework: SessionFramework {
             ).rows
             return Set(rows.compactMap { $0.first ?? nil })
         }
+    }
+
+    /// The SQL that inserts a session with `key` whose rule column holds the Unix second `epoch`, as the framework writes it.
+    func insertSQL(key: String, epoch: Int) -> String {
+        insert.replacing("$key", with: "'\(key)'").replacing("$moment", with: moment.replacing("$epoch", with: String(epoch)))
     }
 
     /// The rule column, quoted: the one the preset names.

@@ -85,11 +85,6 @@ enum ColumnClock: Equatable {
         }
     }
 
-    /// The column's value as seconds since the epoch (a double), for ages.
-    func epochSeconds(_ column: SQLIdentifier) -> SQLQuery {
-        "extract(epoch FROM \(instant(column)))"
-    }
-
     /// A `timestamptz` (see `instant`) as UTC ISO-8601 text with
     /// milliseconds, as `Timestamp.iso8601` prints it.
     static func isoText(_ instant: SQLQuery) -> SQLQuery {
