@@ -10,11 +10,25 @@ public struct FastCGILimits: Sendable, Equatable {
     /// Most parameters in one request; nginx sends about 20 plus one per header.
     public var parameterCount: Int
 
+    /// Most bytes the unfinished requests of all connections may hold
+    /// together (with what the worker read ahead of them); beyond it the
+    /// connection whose unfinished request began first is closed. The
+    /// connection limit follows from it (`ConnectionTable.bytesPerConnection`).
+    public var unfinishedBytes: Int
+
+    public static let defaultUnfinishedBytes = 64 * 1024 * 1024
     public static let `default` = FastCGILimits(parameterBytes: 128 * 1024, parameterCount: 1000)
 
-    public init(parameterBytes: Int, parameterCount: Int) {
+    public init(parameterBytes: Int, parameterCount: Int, unfinishedBytes: Int = Self.defaultUnfinishedBytes) {
         self.parameterBytes = parameterBytes
         self.parameterCount = parameterCount
+        self.unfinishedBytes = unfinishedBytes
+    }
+
+    /// The least budget for unfinished requests that these limits allow:
+    /// room for four of the largest requests at once, each with a read ahead.
+    public var leastUnfinishedBytes: Int {
+        4 * (2 * requestBytes + 64 * 1024)
     }
 
     /// Most bytes one checked request takes on its way to libfcgi: the
@@ -43,4 +57,7 @@ public enum FastCGIRejection: String, Sendable, CaseIterable {
     case writeTimeout = "write_timeout"
     /// A TCP peer outside `FCGI_WEB_SERVER_ADDRS`.
     case peerNotAllowed = "peer_not_allowed"
+    /// The unfinished requests of all connections exceeded the budget, and
+    /// this connection's had begun first.
+    case overBudget = "unfinished_over_budget"
 }

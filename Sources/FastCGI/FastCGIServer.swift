@@ -8,13 +8,18 @@ import Glibc
 import Musl
 #endif
 
-/// A pool of responder threads sharing the listeners. Each accepts and reads
-/// its connections itself, checks every request before libfcgi parses it
-/// (`RequestFramer`), and uses libfcgi on a private socket pair to turn the
-/// request into parameters and the answer into records.
+/// A pool of responder threads sharing the listeners and every connection
+/// (`ConnectionTable`): whichever responder is idle accepts the next
+/// connection or serves the next request, on any connection. Each checks
+/// every request before libfcgi parses it (`RequestFramer`), and uses
+/// libfcgi on a private socket pair to turn the request into parameters and
+/// the answer into records.
 ///
-/// `run` blocks until SIGTERM or SIGINT; then the threads stop accepting,
-/// finish the request they hold, release their handlers, and `run` returns.
+/// `run` blocks until SIGTERM or SIGINT; then the server stops accepting
+/// (connections still queued stay for the next process on the same
+/// sockets), closes idle connections, lets each connection finish the
+/// request it began (within `ConnectionTable.drainLimit` for what the peer
+/// has still to send), and returns.
 public final class FastCGIServer: Sendable {
     let listeners: [FastCGIListener]
     /// Per listener: whether a finished connection is closed at once (unix
@@ -26,16 +31,16 @@ public final class FastCGIServer: Sendable {
     /// The TCP peers allowed in (`FCGI_WEB_SERVER_ADDRS`), or nil for any.
     let webServers: WebServerAddresses?
     let onRejection: @Sendable (FastCGIRejection) -> Void
-    let stopping = Atomic<Bool>(false)
+    let table: ConnectionTable
     /// Why a responder could not start, if one could not.
     private let startFailure = Mutex<FastCGIError?>(nil)
-    private let wakeDescriptors: (read: Int32, write: Int32)
 
     /// - Parameters:
     ///   - readTimeoutSeconds: the longest a connection may take to deliver
     ///     a whole request (or stay idle between kept-alive requests), and
     ///     to take an answer.
-    ///   - limits: what one request may carry; a connection beyond them is closed.
+    ///   - limits: what one request may carry, and all unfinished ones
+    ///     together; a connection beyond them is closed.
     ///   - webServers: the only TCP peers let in, if given.
     ///   - onRejection: told of every connection closed for breaking a rule;
     ///     called on responder threads.
@@ -48,6 +53,12 @@ public final class FastCGIServer: Sendable {
         onRejection: @escaping @Sendable (FastCGIRejection) -> Void = { _ in }
     ) throws(FastCGIError) {
         precondition(!listeners.isEmpty, "a FastCGI server needs at least one listener")
+        guard limits.unfinishedBytes >= limits.leastUnfinishedBytes else {
+            throw FastCGIError(
+                operation:
+                    "serve.max_unfinished_bytes (\(limits.unfinishedBytes)) must be at least \(limits.leastUnfinishedBytes): room for four of the largest requests serve.max_params_bytes allows",
+                code: 0)
+        }
         self.listeners = listeners
         closesAtOnce = listeners.map { Self.isUnixDomain($0.descriptor) }
         self.threadCount = max(1, threads)
@@ -55,15 +66,7 @@ public final class FastCGIServer: Sendable {
         self.limits = limits
         self.webServers = webServers
         self.onRejection = onRejection
-        var pipeDescriptors: [Int32] = [0, 0]
-        try systemCall("pipe") { pipe(&pipeDescriptors) }
-        pipeDescriptors.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) }
-        wakeDescriptors = (pipeDescriptors[0], pipeDescriptors[1])
-    }
-
-    deinit {
-        close(wakeDescriptors.read)
-        close(wakeDescriptors.write)
+        table = ConnectionTable(events: try ResponderEvents(listeners: listeners.map(\.descriptor)), unfinishedBytes: limits.unfinishedBytes)
     }
 
     /// Serves until SIGTERM or SIGINT. `makeHandler` is called once on each
@@ -91,17 +94,14 @@ public final class FastCGIServer: Sendable {
         sigaddset(&stopSignals, SIGINT)
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
-        let listenerDescriptors = listeners.map(\.descriptor)
-        let stopDescriptor = wakeDescriptors.read
         var bodies: [@Sendable () -> Void] = []
         for index in 0..<threadCount {
             // Made on the responder thread that owns it; a failure there
             // (out of descriptors) is reported and stops the server.
             bodies.append { [self] in
                 do throws(FastCGIError) {
-                    let events = try ResponderEvents(listeners: listenerDescriptors, stop: stopDescriptor)
                     let libfcgi = try LibFCGIResponder()
-                    responderLoop(handler: makeHandler(index), events: events, libfcgi: libfcgi)
+                    responderLoop(handler: makeHandler(index), libfcgi: libfcgi)
                 } catch {
                     startFailure.withLock { $0 = $0 ?? error }
                     kill(getpid(), SIGTERM)
@@ -135,11 +135,10 @@ public final class FastCGIServer: Sendable {
         return status == 0 && Int32(address.ss_family) == AF_UNIX
     }
 
-    /// Asks every responder to finish its current request and leave.
+    /// Stops accepting; the responders leave once every connection has
+    /// finished the request it began.
     public func stop() {
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        var byte: UInt8 = 1
-        _ = write(wakeDescriptors.write, &byte, 1)
+        table.beginStopping()
     }
 
     /// Non-blocking accept lets many threads poll one socket without one of

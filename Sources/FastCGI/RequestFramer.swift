@@ -58,12 +58,14 @@ struct RequestFramer {
         position < received.count || stage != .awaitingBegin
     }
 
+    /// Heap bytes this framer holds: the connection's share of the
+    /// process's budget for unfinished requests.
+    var bufferedBytes: Int {
+        received.capacity + records.capacity + parameterContent.capacity
+    }
+
     /// Adds bytes read from the connection.
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        if position > 0, position == received.count {
-            received.removeAll(keepingCapacity: true)
-            position = 0
-        }
         received.append(contentsOf: bytes)
     }
 
@@ -154,9 +156,13 @@ struct RequestFramer {
         records.append(contentsOf: content)
     }
 
-    /// Drops used bytes once they are a large share of the buffer.
+    /// Drops used bytes once they are a large share of the buffer; an
+    /// emptied buffer is released, so that an idle connection holds none.
     private mutating func compact() {
-        if position > 0, position >= received.count / 2 {
+        if position > 0, position == received.count {
+            received = []
+            position = 0
+        } else if position > 0, position >= received.count / 2 {
             received.removeFirst(position)
             position = 0
         }

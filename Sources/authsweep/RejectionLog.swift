@@ -47,6 +47,8 @@ final class RejectionLog: Sendable {
         case .readTimeout: "its request did not arrive in full within serve.read_timeout_seconds"
         case .writeTimeout: "it did not take its answer within serve.read_timeout_seconds"
         case .peerNotAllowed: "its address is not in FCGI_WEB_SERVER_ADDRS"
+        case .overBudget:
+            "the unfinished requests of all connections held more than serve.max_unfinished_bytes, and its had begun first (many peers sending slowly, or one sending more than it reads)"
         }
     }
 }

@@ -66,7 +66,9 @@ struct ServeCommand: ParsableCommand {
                     listeners: listeners,
                     threads: threadCount,
                     readTimeoutSeconds: configuration.readTimeoutSeconds,
-                    limits: FastCGILimits(parameterBytes: configuration.maxParameterBytes, parameterCount: configuration.maxParameters),
+                    limits: FastCGILimits(
+                        parameterBytes: configuration.maxParameterBytes, parameterCount: configuration.maxParameters,
+                        unfinishedBytes: configuration.maxUnfinishedBytes),
                     webServers: webServers,
                     onRejection: { rejection in
                         metrics.connectionRejected(reason: rejection.rawValue)

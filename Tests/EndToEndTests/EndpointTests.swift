@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Synchronization
 import TestSupport
 import Testing
 
@@ -271,5 +272,78 @@ final class SpawnFCGITests {
         worker.signal(SIGTERM)
         #expect(worker.waitUntilExit(timeout: 10))
         #expect(worker.exitStatus == 0)
+    }
+}
+
+@Suite("restarted on a socket it was given, as systemd restarts a worker")
+final class RestartOnHeldSocketTests {
+    /// What the clients saw, shared with their threads.
+    final class Tally: Sendable {
+        let stop = Atomic<Bool>(false)
+        let counts = Mutex((answered: 0, failed: 0, retried: 0))
+    }
+
+    @Test("no request is refused or lost while the worker stops and the next one starts on the same socket")
+    func restartRefusesNothing() throws {
+        let scratch = try ScratchDirectory("restart")
+        let database = try TestDatabase.fresh("e2e_restart")
+        let socketPath = scratch.path + "/authsweep-1.sock"
+        let listener = try listeningUnixSocket(socketPath)
+        defer { close(listener) }
+        func start() throws -> ChildProcess {
+            try ChildProcess(
+                PackagePaths.binary, ["serve", "--threads", "2"],
+                environment: ["CRON_SECRET": Stack.secret, "CRON_SECRET_FILE": nil, "DATABASE_URL": database.connectionString],
+                inputDescriptor: listener)
+        }
+        let first = try start()
+        // Clients back to back, one connection per request and one kept
+        // connection: at the SIGTERM some requests are half sent, some being
+        // answered, some queued, and a kept connection sits idle. A kept
+        // connection closed while idle is tried again on a new one, as
+        // nginx does with its cached connections; nothing else is.
+        let tally = Tally()
+        let clients = [false, false, true].map { keeps in
+            Thread {
+                var kept: FastCGIConnection?
+                while !tally.stop.load(ordering: .relaxed) {
+                    let request = FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: keeps)
+                    func ask(_ connection: FastCGIConnection) -> Bool {
+                        // In two writes, so that some SIGTERMs fall between them.
+                        connection.send(Array(request[..<20]))
+                        connection.send(Array(request[20...]))
+                        let answer = keeps ? connection.receiveOneResponse() : connection.receiveAll()
+                        return FastCGIRecord.parseResponse(answer).map { [200, 503].contains($0.status) } ?? false
+                    }
+                    var answered = false
+                    if let reused = kept {
+                        answered = ask(reused)
+                        if !answered {
+                            kept = nil
+                            tally.counts.withLock { $0.retried += 1 }
+                        }
+                    }
+                    if !answered, let fresh = try? FastCGIConnection(unixSocket: socketPath) {
+                        answered = ask(fresh)
+                        if keeps, answered { kept = fresh }
+                    }
+                    tally.counts.withLock { answered ? ($0.answered += 1) : ($0.failed += 1) }
+                }
+            }
+        }
+        clients.forEach { $0.start() }
+        usleep(700_000)
+        first.signal(SIGTERM)
+        #expect(first.waitUntilExit(timeout: 5))
+        #expect(first.exitStatus == 0)
+        let second = try start()
+        usleep(700_000)
+        tally.stop.store(true, ordering: .relaxed)
+        while clients.contains(where: { !$0.isFinished }) { usleep(10_000) }
+        second.signal(SIGTERM)
+        #expect(second.waitUntilExit(timeout: 5))
+        let (answered, failed, retried) = tally.counts.withLock { ($0.answered, $0.failed, $0.retried) }
+        #expect(failed == 0, "\(failed) of \(answered + failed) requests were refused or lost (\(retried) retried on a new connection)")
+        #expect(answered > 50)
     }
 }

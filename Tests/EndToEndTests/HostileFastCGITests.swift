@@ -253,6 +253,64 @@ final class HostileFastCGITests {
         #expect(lingering.allSatisfy { $0.receiveAll().isEmpty }, "and the worker has closed theirs")
     }
 
+    @Test("a request on any kept connection is answered at once while a responder runs a cleanup held up by a lock")
+    func noRequestWaitsBehindACleanup() throws {
+        // The application holds the table: the cleanup's DELETE waits for
+        // lock_timeout (3 s) while reads go on.
+        let application = try stack.database.connect()
+        try application.query("BEGIN")
+        try application.query(#"LOCK TABLE "Session" IN EXCLUSIVE MODE"#)
+        // Kept connections, as nginx's cache holds them: with two responders,
+        // some were accepted by the one that now runs the cleanup.
+        var kept: [FastCGIConnection] = []
+        for _ in 0..<8 {
+            let connection = try FastCGIConnection(unixSocket: socket)
+            connection.send(FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: true))
+            #expect(FastCGIRecord.parseResponse(connection.receiveOneResponse())?.status == 200)
+            kept.append(connection)
+        }
+        let cleanup = try FastCGIConnection(unixSocket: socket)
+        let cleanupStarted = Date()
+        cleanup.send(FastCGIRecord.request(method: "POST", path: "/api/cron/cleanup-sessions", authorization: "Bearer \(Stack.secret)"))
+        usleep(300_000)
+        for (index, connection) in kept.enumerated() {
+            let started = Date()
+            let request =
+                index % 2 == 0
+                ? FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: true)
+                : FastCGIRecord.request(method: "GET", path: "/api/cron/cleanup-sessions", authorization: "Bearer \(Stack.secret)", keepConnection: true)
+            connection.send(request)
+            #expect(FastCGIRecord.parseResponse(connection.receiveOneResponse())?.status == 200)
+            #expect(Date().timeIntervalSince(started) < 0.5, "kept connection \(index) waited behind the cleanup")
+        }
+        #expect(Date().timeIntervalSince(cleanupStarted) < 2.5, "all answered while the cleanup was still waiting")
+        try application.query("ROLLBACK")
+        #expect(FastCGIRecord.parseResponse(cleanup.receiveAll()) != nil, "and the cleanup answered in the end")
+    }
+
+    @Test("SIGTERM: a request begun is still answered, an idle kept connection is closed, and the worker exits within a second or so")
+    func stopFinishesWhatBegan() throws {
+        let idle = try FastCGIConnection(unixSocket: socket)
+        idle.send(FastCGIRecord.request(method: "GET", path: "/api/cron/health", keepConnection: true))
+        #expect(FastCGIRecord.parseResponse(idle.receiveOneResponse())?.status == 200)
+        let request = FastCGIRecord.request(method: "GET", path: "/api/cron/health")
+        let halfSent = try FastCGIConnection(unixSocket: socket)
+        halfSent.send(Array(request.dropLast(8)))  // all but the empty STDIN record
+        let connectedOnly = try FastCGIConnection(unixSocket: socket)
+        usleep(300_000)  // accepted, and the first part read
+        let stopping = Date()
+        stack.worker.process.signal(SIGTERM)
+        usleep(200_000)
+        halfSent.send(Array(request.suffix(8)))
+        connectedOnly.send(request)
+        #expect(FastCGIRecord.parseResponse(halfSent.receiveAll())?.status == 200, "the request begun before the SIGTERM is answered")
+        #expect(FastCGIRecord.parseResponse(connectedOnly.receiveAll())?.status == 200, "so is one accepted and sent just after it")
+        #expect(idle.receiveAll().isEmpty, "the idle kept connection is closed")
+        #expect(stack.worker.process.waitUntilExit(timeout: 5))
+        #expect(stack.worker.process.exitStatus == 0)
+        #expect(Date().timeIntervalSince(stopping) < 2)
+    }
+
     @Test("a kept-alive connection serves several requests, then is closed when it goes idle")
     func keepAlive() throws {
         let connection = try FastCGIConnection(unixSocket: socket)

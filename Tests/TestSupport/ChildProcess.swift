@@ -20,9 +20,11 @@ public final class ChildProcess: @unchecked Sendable {
     /// from a shell (the test runner's threads block some, and a child
     /// would inherit that); with `ownProcessGroup` it leads a process group
     /// of its own, which `signalGroup` reaches as a terminal's Ctrl-C does.
+    /// `inputDescriptor` becomes the child's fd 0, as spawn-fcgi hands a
+    /// worker its listening socket.
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String?] = [:], ownProcessGroup: Bool = false, standardInput: String? = nil,
-        conversing: Bool = false
+        inputDescriptor: Int32? = nil, conversing: Bool = false
     ) throws {
         var merged = ProcessInfo.processInfo.environment
         // Under AddressSanitizer the test runner itself runs without leak
@@ -54,6 +56,9 @@ public final class ChildProcess: @unchecked Sendable {
             (toChild + fromChild).forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) }
             posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
             posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        } else if let inputDescriptor {
+            posix_spawn_file_actions_adddup2(&actions, inputDescriptor, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

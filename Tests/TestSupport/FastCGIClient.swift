@@ -3,7 +3,7 @@ import Foundation
 /// A FastCGI peer for tests that talk to a worker's socket directly,
 /// bypassing nginx: well-formed requests, and whatever malformed bytes a
 /// test wants to send.
-public final class FastCGIConnection {
+public final class FastCGIConnection: Sendable {
     public let descriptor: Int32
 
     /// Connects to the unix socket at `path`.

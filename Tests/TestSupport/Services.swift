@@ -59,6 +59,24 @@ public func acceptsConnections(unixSocket path: String) -> Bool {
     }
 }
 
+/// A unix socket listening at `path`, held by the test as systemd holds a
+/// socket unit's: workers started on it (fd 0) come and go, and connections
+/// queue meanwhile. Closed by the caller.
+public func listeningUnixSocket(_ path: String) throws -> Int32 {
+    let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8).prefix($0.count - 1)) }
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+    }
+    guard bound, listen(descriptor, 512) == 0 else {
+        close(descriptor)
+        throw TestSetupError("cannot listen on \(path): \(String(cString: strerror(errno)))")
+    }
+    return descriptor
+}
+
 /// Whether something accepts connections on 127.0.0.1:`port`.
 public func acceptsConnections(port: Int) -> Bool {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

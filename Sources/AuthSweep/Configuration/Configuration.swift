@@ -68,6 +68,9 @@ public struct Configuration: Sendable {
     public var maxParameterBytes = 128 * 1024
     /// Most FastCGI parameters in one request (nginx sends about 20 plus one per header).
     public var maxParameters = 1_000
+    /// Most bytes the unfinished requests of all web-server connections may
+    /// hold together; the connection limit follows (one per 16 KiB).
+    public var maxUnfinishedBytes = 64 * 1024 * 1024
     public var logLevel = "info"
     /// `DATABASE_URL` as given, the application's own form allowed (see
     /// `DatabaseURL`); when unset libpq's `PG*` variables apply.

@@ -174,6 +174,7 @@ struct ConfigurationKeys {
         number("serve.read_timeout_seconds", \.readTimeoutSeconds, 1...3_600),
         number("serve.max_params_bytes", \.maxParameterBytes, 4_096...16_777_216),
         number("serve.max_params", \.maxParameters, 64...100_000),
+        number("serve.max_unfinished_bytes", \.maxUnfinishedBytes, 1_048_576...4_294_967_296),
     ]
 
     private static func identifier(_ key: String, _ path: WritableKeyPath<TableNames, String> & Sendable) -> Setting {
