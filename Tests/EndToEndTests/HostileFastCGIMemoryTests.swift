@@ -13,6 +13,9 @@ let documentedResidentCeilingKiB = 160 * 1024
 /// quarantine of freed blocks): the ceilings apply to the plain and release
 /// binaries, and everything else is checked alike.
 let workerIsSanitized = ProcessInfo.processInfo.environment["AUTHSWEEP_BINARY_ASAN_OPTIONS"] != nil
+/// A sanitized worker is several times slower: the counts of answers it
+/// gives a busy peer in a few seconds are expected smaller by this factor.
+let sanitizerSlowdown = workerIsSanitized ? 10 : 1
 
 @Suite("hostile FastCGI: the worker's memory stays bounded whatever its peers do", .serialized)
 final class HostileFastCGIMemoryTests {
@@ -51,7 +54,7 @@ final class HostileFastCGIMemoryTests {
     func wellBehaved(sourceLocation: SourceLocation = #_sourceLocation) throws {
         let started = Date()
         #expect(try direct("/api/cron/cleanup-sessions")?.status == 200, sourceLocation: sourceLocation)
-        #expect(Date().timeIntervalSince(started) < 1, "a well-behaved client is served at once", sourceLocation: sourceLocation)
+        #expect(Date().timeIntervalSince(started) < Double(sanitizerSlowdown), "a well-behaved client is served at once", sourceLocation: sourceLocation)
     }
 
     func rejections(_ reason: String) throws -> Int {
@@ -84,7 +87,7 @@ final class HostileFastCGIMemoryTests {
             answers = reader.answers.load(ordering: .relaxed)
         }
         print("pipelining reader: \(answers) answers in 5 s, RSS \(baseline / 1024) MiB before, peak \(peak / 1024) MiB")
-        #expect(answers > 5_000, "the reader was served")
+        #expect(answers > 5_000 / sanitizerSlowdown, "the reader was served")
         if !workerIsSanitized {
             // Unbounded, the worker grew by about 80 MiB in these 5 s.
             #expect(peak - baseline < 16 * 1024, "grew by \(peak - baseline) KiB")
@@ -129,7 +132,7 @@ final class HostileFastCGIMemoryTests {
         }
         print("both at once: peak RSS \(both / 1024) MiB, \(answers) answers to the reader")
         #expect(workerIsSanitized || both < documentedResidentCeilingKiB, "peak RSS \(both) KiB")
-        #expect(answers > 500, "the reader was served meanwhile")
+        #expect(answers > 500 / sanitizerSlowdown, "the reader was served meanwhile")
         #expect(wide.process.isRunning)
         held.removeAll()
     }
