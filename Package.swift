@@ -32,7 +32,10 @@ let package = Package(
         ),
         // epoll and accept4, for the responders' event loop.
         .systemLibrary(name: "CLinux"),
-        .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux"]),
+        // A pthread mutex around a value: ThreadSanitizer sees it, where it
+        // does not see Synchronization.Mutex's futexes.
+        .target(name: "Locking"),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux", "Locking"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         // libcurl for the monitoring pings (healthchecks.io and the like).
         .target(name: "Curl", dependencies: ["CCurl"]),
@@ -42,6 +45,7 @@ let package = Package(
             name: "AuthSweep",
             dependencies: [
                 "Postgres",
+                "Locking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -56,6 +60,7 @@ let package = Package(
             dependencies: [
                 "AuthSweep",
                 "FastCGI",
+                "Locking",
                 "Curl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -66,6 +71,7 @@ let package = Package(
             dependencies: [
                 "AuthSweep",
                 "CronAPI",
+                "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthSweepTests",
-            dependencies: ["AuthSweep", "Postgres"]
+            dependencies: ["AuthSweep", "Postgres", "Locking"]
         ),
         .testTarget(
             name: "CronAPITests",
@@ -110,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["AuthSweep", "Postgres", "TestSupport"]
+            dependencies: ["AuthSweep", "Postgres", "TestSupport", "Locking"]
         ),
         // Each framework's own code as the oracle: Django, Laravel and
         // Rails run here (their drivers in Frameworks/); the npm ones are

@@ -12,6 +12,8 @@ public struct CronContext: Sendable {
     public let logger: Logger
     /// The worker's last health answer, shared by its threads.
     public let health: HealthCache
+    /// How many request lines each peer may put in the log.
+    public let requestLog = RequestLogLimiter()
 
     /// The jobs' metrics, where requests are counted too.
     public var metrics: ServiceMetrics? { jobs.metrics }

@@ -41,27 +41,28 @@ public final class CronRequestHandler: FastCGIHandler {
             context.metrics?.databaseError(.health)
         }
         let duration = started.duration(to: .now)
-        // The metadata is built only when the line is logged. Health checks
-        // are anonymous and may come in floods: their lines are debug (a
-        // change of answer is logged above).
-        logger.log(
-            level: decision == .endpoint(.health) ? .debug : response.status >= 500 ? .error : .info, "request",
-            metadata: {
-                // What the peer sent, escaped: it cannot end the line or forge another.
-                var metadata: Logger.Metadata = [
-                    "request.method": "\(LogText.escaped(method))",
-                    "request.path": "\(LogText.escaped(path))",
-                    "response.status": "\(response.status)",
-                    "request.duration_ms": "\(duration.milliseconds)",
-                ]
-                if let failure { metadata["error"] = "\(failure)" }
-                if let refusal {
-                    // Why, and who: never a byte of what was presented.
-                    metadata["auth.failure"] = "\(Self.failureReason(refusal))"
-                    metadata["client.address"] = "\(LogText.escaped(request["REMOTE_ADDR"] ?? "-"))"
-                }
-                return metadata
-            }())
+        // Health checks are anonymous and may come in floods: their lines
+        // are debug (a change of answer is logged above). Each peer's lines
+        // are limited; the metadata is built only for a line that is logged.
+        let level: Logger.Level = decision == .endpoint(.health) ? .debug : response.status >= 500 ? .error : .info
+        let peer = request["REMOTE_ADDR"]
+        if logger.logLevel <= level, case let (true, notLogged) = context.requestLog.admit(peer ?? "-") {
+            // What the peer sent, escaped: it cannot end the line or forge another.
+            var metadata: Logger.Metadata = [
+                "request.method": "\(LogText.escaped(method))",
+                "request.path": "\(LogText.escaped(path))",
+                "response.status": "\(response.status)",
+                "request.duration_ms": "\(duration.milliseconds)",
+            ]
+            if let failure { metadata["error"] = "\(failure)" }
+            if let refusal {
+                // Why, and who: never a byte of what was presented.
+                metadata["auth.failure"] = "\(Self.failureReason(refusal))"
+                metadata["client.address"] = "\(LogText.escaped(peer ?? "-"))"
+            }
+            if notLogged > 0 { metadata["log.requests_not_logged"] = "\(notLogged)" }
+            logger.log(level: level, "request", metadata: metadata)
+        }
         if let metrics = context.metrics {
             recorder(metrics, route: Self.routeLabel(decision, path: path), status: response.status).record(duration)
         }

@@ -1,4 +1,5 @@
 import AuthSweep
+import Locking
 
 /// This worker's last health answer, reused while it is younger than a
 /// second: a flood of anonymous health checks costs at most one database

@@ -1,5 +1,10 @@
 import Synchronization
 
+// The fuzzer builds this target's files and Locking's as one module.
+#if canImport(Locking)
+import Locking
+#endif
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -41,7 +46,7 @@ final class ConnectionTable: Sendable {
     let events: ResponderEvents
     let connectionLimit: Int
     private let budget: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let stoppingFlag = Atomic<Bool>(false)
 
     init(events: ResponderEvents, unfinishedBytes: Int) {

@@ -1,5 +1,6 @@
 import AuthSweep
 import FastCGI
+import Locking
 import Logging
 
 /// Logs connections the worker closed for breaking a rule, at most once a

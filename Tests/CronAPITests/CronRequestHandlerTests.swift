@@ -199,6 +199,23 @@ struct CronRequestHandlerTests {
         #expect(!exposition.contains("wp-login") && !exposition.contains("xxxx"))
     }
 
+    @Test("a flood of answered requests from one peer leaves ten lines a minute in the log, and others' lines are kept")
+    func floodLimited() {
+        let harness = Harness()
+        func send(from address: String) {
+            let parameters: [(name: String, value: [UInt8])] = [
+                ("REQUEST_METHOD", Array("GET".utf8)), ("REQUEST_URI", Array("/api/cron/cleanup-auth".utf8)), ("REMOTE_ADDR", Array(address.utf8)),
+            ]
+            #expect(harness.handler.handle(FastCGIRequest(parameters: parameters)).status == 401)
+        }
+        for _ in 0..<1_000 { send(from: "203.0.113.7") }
+        send(from: "198.51.100.1")
+        let lines = harness.logs.entries.filter { $0.message == "request" }
+        #expect(lines.filter { $0.metadata["client.address"] == "203.0.113.7" }.count == 10)
+        #expect(lines.filter { $0.metadata["client.address"] == "198.51.100.1" }.count == 1)
+        #expect(harness.exposition.contains(#"authsweep_http_requests_total{route="cleanup-auth",status="401"} 1001"#), "every request is still counted")
+    }
+
     @Test("one log line per request with method, path, status and duration; never the secret or the header")
     func logLine() throws {
         let harness = Harness()

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Postgres
 import Synchronization
 import TestSupport
@@ -280,7 +281,7 @@ final class RestartOnHeldSocketTests {
     /// What the clients saw, shared with their threads.
     final class Tally: Sendable {
         let stop = Atomic<Bool>(false)
-        let counts = Mutex((answered: 0, failed: 0, retried: 0))
+        let counts = Locked((answered: 0, failed: 0, retried: 0))
     }
 
     @Test("no request is refused or lost while the worker stops and the next one starts on the same socket")

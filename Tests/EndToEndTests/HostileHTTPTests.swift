@@ -151,3 +151,101 @@ final class HostileHTTPTests {
         #expect(stack.workers.allSatisfy { $0.process.isRunning })
     }
 }
+
+@Suite("nginx's own answers: JSON and no-store, whatever the status", .serialized)
+final class NginxOwnAnswersTests {
+    let stack: Stack
+
+    init() throws {
+        stack = try Stack("nginx_answers")
+    }
+
+    /// Status, the two headers every answer carries, and the exact body.
+    func expectJSON(
+        _ response: HTTPResponse, _ status: Int, _ body: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(response.status == status, "\(what): \(response.status) \(response.body)", sourceLocation: sourceLocation)
+        #expect(response.headers["content-type"] == "application/json; charset=utf-8", "\(what): \(response.headers)", sourceLocation: sourceLocation)
+        #expect(response.headers["cache-control"] == "no-store", "\(what): \(response.headers)", sourceLocation: sourceLocation)
+        #expect(response.body == body, "\(what)", sourceLocation: sourceLocation)
+    }
+
+    /// Sends `request` as written (curl would mend it) over plain HTTP or
+    /// TLS (openssl s_client), and parses what comes back.
+    func raw(_ request: String, tls: Bool) throws -> HTTPResponse {
+        let answer: String
+        if tls {
+            let client = try ChildProcess.run(
+                "/usr/bin/openssl", ["s_client", "-quiet", "-ign_eof", "-connect", "127.0.0.1:\(stack.nginx.httpsPort)"], standardInput: request)
+            answer = client.stdout
+        } else {
+            let connection = try FastCGIConnection(port: stack.nginx.httpPort)
+            connection.send(Array(request.utf8))
+            answer = String(decoding: connection.receiveAll(), as: UTF8.self)
+        }
+        return try HTTPClient.parse(answer)
+    }
+
+    @Test("400, 404, 405, 413, 414, 429, 502: nginx answers the documented JSON with Cache-Control: no-store, over HTTPS and plain HTTP")
+    func everyStatus() throws {
+        let https = stack.nginx.baseURL
+        let plain = stack.nginx.plainURL
+        let path = "/api/cron/cleanup-sessions"
+        let secret = "Authorization: Bearer \(Stack.secret)"
+        let oneOne = ["--http1.1"]
+        let badRequest = #"{"error":"Bad Request"}"#
+        for tls in [true, false] {
+            let side = tls ? "HTTPS" : "HTTP"
+            let base = tls ? https : plain
+            expectJSON(
+                try raw("GET \(path) HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n", tls: tls), 400, badRequest,
+                "\(side), two Host headers")
+            expectJSON(
+                try raw("GET \(path) HTTP/1.1\r\nHost: x\r\n\(secret)\r\n\(secret)\r\nConnection: close\r\n\r\n", tls: tls), 400, badRequest,
+                "\(side), two Authorization headers")
+            expectJSON(try raw("NOT HTTP AT ALL\r\n\r\n", tls: tls), 400, badRequest, "\(side), not a request line")
+            expectJSON(
+                try HTTPClient.request("GET", base + path, headers: ["X-Big: " + String(repeating: "a", count: 9_000)], curlArguments: oneOne), 400,
+                badRequest, "\(side), a header over 8 KiB (494)")
+            expectJSON(try HTTPClient.request("TRACE", base + path, curlArguments: oneOne), 405, #"{"error":"Method Not Allowed"}"#, "\(side), TRACE")
+            expectJSON(
+                try HTTPClient.request("GET", base + "/api/cron/" + String(repeating: "u", count: 9_000), curlArguments: oneOne), 414,
+                #"{"error":"URI Too Long"}"#, "\(side), a URI over 8 KiB")
+        }
+        expectJSON(try HTTPClient.request("GET", https + "/elsewhere"), 404, #"{"error":"Not Found"}"#, "a path outside /api/cron/")
+        expectJSON(try HTTPClient.request("GET", https + "/.authsweep-error/400"), 404, #"{"error":"Not Found"}"#, "the error pages themselves")
+        expectJSON(
+            try HTTPClient.request("POST", https + path, headers: [secret], body: String(repeating: "b", count: 1 << 20)), 413,
+            #"{"error":"Payload Too Large"}"#, "a body over 16 KiB")
+        expectJSON(try HTTPClient.request("GET", plain + path, headers: [secret]), 403, #"{"error":"HTTPS Required"}"#, "plain HTTP to /api/cron")
+        // The rate limit: 2 a second with a burst of 20.
+        var limited: HTTPResponse?
+        for _ in 0..<40 {
+            let response = try HTTPClient.request("GET", https + "/api/cron/elsewhere")
+            if response.status == 429 {
+                limited = response
+                break
+            }
+        }
+        expectJSON(try #require(limited), 429, #"{"error":"Too Many Requests"}"#, "past the rate limit")
+        // No worker answers: nginx cannot connect (502), and says 503.
+        for worker in stack.workers { _ = try worker.stop() }
+        usleep(1_100_000)  // a second for the rate limit to let one more through
+        expectJSON(try HTTPClient.request("GET", https + path, headers: [secret]), 503, #"{"error":"Service Unavailable"}"#, "no worker running")
+    }
+
+    @Test("a request whose body never arrives in full is closed after 10 s with no answer at all (nginx logs 408)")
+    func bodyNeverSent() throws {
+        let started = Date()
+        let client = try ChildProcess.run(
+            "/usr/bin/curl",
+            [
+                "-s", "-k", "-i", "--http1.1", "--max-time", "40", "-X", "POST", "-H", "Authorization: Bearer \(Stack.secret)", "-H", "Content-Length: 100",
+                "--data-binary", "partial", stack.nginx.baseURL + "/api/cron/cleanup-sessions",
+            ])
+        let took = Date().timeIntervalSince(started)
+        #expect(client.status == 52, "curl: empty reply from the server (\(client.status)): \(client.stdout)")
+        #expect(client.stdout.isEmpty, "no HTML, nothing at all")
+        #expect(took > 8 && took < 30, "cut off at client_body_timeout, 10 s (took \(took) s)")
+    }
+}

@@ -37,8 +37,8 @@ struct SessionPresetTests {
         #expect(counts["total"] as? Int == 16 && counts["active"] as? Int == 9 && counts["expired"] as? Int == 7, "\(stats.body)")
 
         // The application refreshes "refreshed-1" while the cleanup runs: its
-        // UPDATE holds the row until it commits, the cleanup's DELETE waits
-        // for it, then finds the row no longer expired and leaves it.
+        // UPDATE holds the row until it commits; the cleanup leaves the row
+        // it holds without waiting, and the other tables are still cleaned.
         let refresher = try database.connect()
         try refresher.executeScript(
             unsafeSQL: "BEGIN; UPDATE \(schema.quotedTable) SET \(schema.ruleColumn) = \(schema.active) WHERE \(schema.keyColumn) = 'refreshed-1';"

@@ -166,6 +166,40 @@ final class CleanupSessionsTests {
         #expect(!next.hasMore)
     }
 
+    @Test(
+        "rows the application holds locked are found without waiting: 100 of 100,000 are left, exactly those, and the run answers hasMore",
+        arguments: [DeletionScan.index, .sweep])
+    func manyLockedRows(scan: DeletionScan) throws {
+        try database.insertSessions(100_000, prefix: "old-", expiringIn: -60)
+        try database.execute(#"ANALYZE "Session""#)
+        // Held the way an application holds a session: by a transaction
+        // that locked the rows (and one that is updating one of them).
+        let application = try database.connect()
+        try application.query("BEGIN")
+        try application.query(#"SELECT 1 FROM "Session" WHERE id IN (SELECT 'old-' || n * 997 FROM generate_series(1, 99) n) FOR UPDATE"#)
+        let updater = try database.connect()
+        try updater.query("BEGIN")
+        try updater.query(#"UPDATE "Session" SET "userId" = 'user-2' WHERE id = 'old-5'"#)
+        // A wait of lock_timeout for any of them would show: 10 s each.
+        let test = TestJobs(database) {
+            $0.deletionScan = scan
+            $0.lockTimeoutMilliseconds = 10_000
+        }
+        let started = ContinuousClock.now
+        let outcome = try test.cleanupSessions()
+        #expect(started.duration(to: .now) < .seconds(10), "no lock_timeout was waited")
+        #expect(outcome.deletedCount == 99_900)
+        #expect(outcome.hasMore, "the held rows are still there")
+        let left = try database.connect().query(#"SELECT id FROM "Session" ORDER BY id"#).rows.compactMap { $0.first ?? nil }
+        #expect(Set(left) == Set((1...99).map { "old-\($0 * 997)" } + ["old-5"]), "exactly the held rows are left")
+        #expect(test.logs.entries.contains { "\($0.message)".contains("held locked by another transaction is left for the next run") })
+        try application.query("COMMIT")
+        try updater.query("COMMIT")
+        let next = try test.cleanupSessions()
+        #expect(next.deletedCount == 100)
+        #expect(!next.hasMore)
+    }
+
     @Test("by default a cleanup walks the table as PostgreSQL's planner would: an index for a few rows among many, a sweep for most of a table")
     func scanFollowsThePlanner() throws {
         try database.insertSessions(60_000, prefix: "live-", expiringIn: 86_400)

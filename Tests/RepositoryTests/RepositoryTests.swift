@@ -146,7 +146,7 @@ struct RenderNginxSiteTests {
         #expect(!site.contains("unix:/run/authsweep/"))
         for kept in [
             "limit_req zone=authsweep_cron burst=20 nodelay;", "fastcgi_next_upstream error;", "client_max_body_size 16k;",
-            "fastcgi_pass unix:/tmp/demo/authsweep-$worker.sock;", "location @unavailable",
+            "fastcgi_pass unix:/tmp/demo/authsweep-$worker.sock;", "location = /.authsweep-error/503",
         ] {
             #expect(site.contains(kept), "\(kept)")
         }

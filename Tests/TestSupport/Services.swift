@@ -218,10 +218,13 @@ public struct HTTPResponse: Sendable {
 }
 
 public enum HTTPClient {
-    /// Sends one request with curl and parses the answer.
-    public static func request(_ method: String, _ url: String, headers: [String] = [], body: String? = nil) throws -> HTTPResponse {
+    /// Sends one request with curl and parses the answer; `curlArguments`
+    /// go before the others (`--http1.1`, for one).
+    public static func request(
+        _ method: String, _ url: String, headers: [String] = [], body: String? = nil, curlArguments: [String] = []
+    ) throws -> HTTPResponse {
         // -k: the tests' certificate is self-signed.
-        var arguments = ["-s", "-k", "-i", "--max-time", "60", "-X", method, url]
+        var arguments = curlArguments + ["-s", "-k", "-i", "--max-time", "60", "-X", method, url]
         for header in headers { arguments += ["-H", header] }
         var bodyFile: String?
         if let body {

@@ -54,7 +54,8 @@ struct CleanupRun {
                 // The time budget counts the deletion, not the start ping.
                 let deadline = options.timeBudget.map { ContinuousClock.now + $0 }
                 do throws(JobError) {
-                    for (index, entry) in targets.enumerated() where !result.hasMore {
+                    var stoppedByBudget = false
+                    for (index, entry) in targets.enumerated() where !stoppedByBudget {
                         let pass = try DeletionPass(
                             target: entry.target,
                             store: store,
@@ -68,7 +69,10 @@ struct CleanupRun {
                             options.progress?(entry.target.name, deleted)
                         }
                         result.deleted[index] = pass.deleted
-                        result.hasMore = pass.hasMore
+                        result.hasMore = result.hasMore || pass.hasMore
+                        // Rows left because the application holds them do not stop
+                        // the next table's pass; the time budget spent does.
+                        stoppedByBudget = pass.hasMore && (deadline.map { ContinuousClock.now >= $0 } ?? false)
                     }
                     if audited {
                         // deletedCount is the sessions' (the first target's), as the answer's is.

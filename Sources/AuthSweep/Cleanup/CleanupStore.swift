@@ -19,24 +19,36 @@ struct CleanupStore {
     /// refreshed) is a new row version, which neither the picked ctid nor, on
     /// re-evaluation, the condition matches, so it is left alone. (No FOR
     /// UPDATE: locking every row first doubled the heap writes, and it would
-    /// need UPDATE privilege.) Rows at `excluded` are not picked.
-    /// - Returns: how many rows were picked and how many were deleted.
-    func deleteBatch(_ target: DeletionTarget, limit: Int, excluding excluded: RowPositions) throws(JobError) -> (picked: Int, deleted: Int) {
+    /// need UPDATE privilege.) Rows at `excluded` are not picked; picked rows
+    /// that a transaction still in progress holds (`RowPositions.heldByOthers`)
+    /// are left, and their positions returned, without waiting for them.
+    /// - Returns: how many rows were picked and deleted, and where the held ones are.
+    func deleteBatch(
+        _ target: DeletionTarget, limit: Int, excluding excluded: RowPositions
+    ) throws(JobError) -> (
+        picked: Int, deleted: Int, held: [String]
+    ) {
         let result = try run(
             """
-            WITH picked AS (
-                SELECT ctid FROM \(target.table)
+            WITH picked AS MATERIALIZED (
+                SELECT ctid, \(RowPositions.heldByOthers) AS held FROM \(target.table)
                 WHERE \(target.condition) \(excluded.filter)
                 LIMIT \(limit)::int
             ), deleted AS (
                 DELETE FROM \(target.table)
-                WHERE ctid = ANY(ARRAY(SELECT ctid FROM picked)) AND \(target.condition)
+                WHERE ctid = ANY(ARRAY(SELECT ctid FROM picked WHERE NOT held)) AND \(target.condition)
                 RETURNING 1
             )
-            SELECT (SELECT count(*) FROM picked), (SELECT count(*) FROM deleted)
+            SELECT (SELECT count(*) FROM picked), (SELECT count(*) FROM deleted),
+                   array_to_string(ARRAY(SELECT ctid::text FROM picked WHERE held), ' ')
             """
         )
-        return (try integer(result, column: 0), try integer(result, column: 1))
+        return (try integer(result, column: 0), try integer(result, column: 1), Self.positions(result.value(column: 2)))
+    }
+
+    /// `(1,2) (3,4)`: positions as the statements list them.
+    private static func positions(_ list: String?) -> [String] {
+        (list ?? "").split(separator: " ").map(String.init)
     }
 
     /// The positions of the rows `deleteBatch` would pick now.
@@ -106,10 +118,31 @@ struct CleanupStore {
     /// TID range scan reads just those pages, in table order. A row updated
     /// meanwhile is re-checked against the condition before it is deleted,
     /// so a session refreshed while the sweep runs survives. Rows at
-    /// `excluded` are left.
-    /// - Returns: how many rows were deleted.
-    func deletePages(_ target: DeletionTarget, from firstPage: Int, to endPage: Int, excluding excluded: RowPositions) throws(JobError) -> Int {
-        try run("DELETE FROM \(target.table) WHERE \(pageRange(firstPage, endPage)) AND \(target.condition) \(excluded.filter)").affectedRows
+    /// `excluded` are left, and so are rows a transaction still in progress
+    /// holds, without waiting for them: their positions come from a second
+    /// read of the same pages (in shared buffers by then), seen as of the
+    /// same snapshot.
+    /// - Returns: how many rows were deleted, and where the held ones are.
+    func deletePages(
+        _ target: DeletionTarget, from firstPage: Int, to endPage: Int, excluding excluded: RowPositions
+    ) throws(JobError) -> (
+        deleted: Int, held: [String]
+    ) {
+        let range = pageRange(firstPage, endPage)
+        let result = try run(
+            """
+            WITH deleted AS (
+                DELETE FROM \(target.table)
+                WHERE \(range) AND NOT \(RowPositions.heldByOthers) AND \(target.condition) \(excluded.filter)
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM deleted),
+                   array_to_string(ARRAY(
+                       SELECT ctid::text FROM \(target.table)
+                       WHERE \(range) AND \(RowPositions.heldByOthers) AND \(target.condition) \(excluded.filter)), ' ')
+            """
+        )
+        return (try integer(result, column: 0), Self.positions(result.value(column: 1)))
     }
 
     private func pageRange(_ firstPage: Int, _ endPage: Int) -> SQLQuery {
@@ -201,10 +234,19 @@ extension CleanupStore {
     /// not wait for the WAL flush. Cleanup batches need not: a deletion lost
     /// in a server crash leaves a row that is still removable, and the next
     /// run deletes it; not waiting saves one disk flush per batch.
-    func inTransaction<Result>(asynchronousCommit: Bool = false, _ body: () throws(JobError) -> Result) throws(JobError) -> Result {
+    /// `lockWait`: `lock_timeout` at most this long (0, no limit, counts as longer).
+    func inTransaction<Result>(
+        asynchronousCommit: Bool = false, lockWait: Duration? = nil, _ body: () throws(JobError) -> Result
+    ) throws(JobError) -> Result {
         precondition(!connection.isInTransaction, "transactions do not nest")
+        var settings = transactionSettings + (asynchronousCommit ? [("synchronous_commit", "off")] : [])
+        if let lockWait, let index = settings.firstIndex(where: { $0.name == "lock_timeout" }) {
+            let configured = Int(settings[index].value) ?? 0
+            let wait = Int(lockWait / .milliseconds(1))
+            settings[index].value = String(configured == 0 ? wait : min(configured, wait))
+        }
         do {
-            try connection.beginTransaction(localSettings: transactionSettings + (asynchronousCommit ? [("synchronous_commit", "off")] : []))
+            try connection.beginTransaction(localSettings: settings)
         } catch {
             throw .database(error)
         }
@@ -219,9 +261,20 @@ extension CleanupStore {
     }
 }
 
-/// Rows a cleanup pass leaves alone: those another transaction held locked
-/// past `lock_timeout`, by position (ctid). Usually none.
+/// Rows a cleanup pass leaves alone: those another transaction holds, by
+/// position (ctid). Usually none.
 struct RowPositions {
+    /// Whether a transaction still in progress holds the row: its `xmax` is
+    /// one of the snapshot's running transactions (it locked the row, or is
+    /// updating or deleting it). A DELETE would wait for it. Read without
+    /// locking anything; the few holders it cannot see (a subtransaction, or
+    /// several lockers sharing a multixact) are still waited for, up to
+    /// `lock_timeout`, and then found row by row.
+    static let heldByOthers: SQLQuery = """
+        (NOT xmax = '0'::xid AND xmax::text::bigint = ANY(ARRAY(
+            SELECT running::text::bigint % 4294967296 FROM pg_catalog.pg_snapshot_xip(pg_catalog.pg_current_snapshot()) AS running)))
+        """
+
     private(set) var positions: [String] = []
 
     var isEmpty: Bool { positions.isEmpty }

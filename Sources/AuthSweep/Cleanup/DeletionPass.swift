@@ -35,8 +35,9 @@ struct DeletionPass {
     /// One deleting statement in a transaction of its own, which first
     /// renews the lease (so nothing is deleted by a run that lost it) and
     /// commits without waiting for the WAL flush (see `inTransaction`).
-    private func leased<Result>(_ body: () throws(JobError) -> Result) throws(JobError) -> Result {
-        try store.inTransaction(asynchronousCommit: true) { () throws(JobError) in
+    /// `lockWait` shortens `lock_timeout` for it.
+    private func leased<Result>(lockWait: Duration? = nil, _ body: () throws(JobError) -> Result) throws(JobError) -> Result {
+        try store.inTransaction(asynchronousCommit: true, lockWait: lockWait) { () throws(JobError) in
             try lease.renew(store)
             return try body()
         }
@@ -65,31 +66,46 @@ struct DeletionPass {
     /// SQLSTATE lock_not_available: `lock_timeout` ended a wait for a row lock.
     static let lockNotAvailable = "55P03"
 
-    /// Runs one batch statement. When it waited `lock_timeout` for a row
-    /// another transaction holds locked, deletes the same rows one at a
-    /// time instead, and leaves (adds to `locked`) each row that times out
-    /// again: the rest is deleted, the locked rows stay for the next run,
-    /// and the run answers `hasMore`. Locking rows to skip them (`FOR UPDATE
-    /// SKIP LOCKED`) would need UPDATE privilege, which the cleanups do without.
+    /// How long a row-by-row retry waits for each row (or `lock_timeout`,
+    /// if shorter): enough for an application's own short transaction on it
+    /// to end, and short enough that rows held for long cost little each.
+    static let rowLockWait = Duration.milliseconds(50)
+
+    /// Runs one batch statement. The statement itself leaves the rows that
+    /// transactions still in progress hold (see `RowPositions.heldByOthers`),
+    /// without waiting, and returns where they are: they are added to
+    /// `locked`, the rest is deleted, and the run answers `hasMore`. When the
+    /// statement waited `lock_timeout` all the same (a holder its snapshot
+    /// cannot show), the same rows are deleted one at a time instead, each
+    /// waiting at most `rowLockWait`, and each row that times out again is
+    /// left. Locking rows to skip them (`FOR UPDATE SKIP LOCKED`) would need
+    /// UPDATE privilege, which the cleanups do without.
     private func batch(
-        _ locked: inout RowPositions, statement: () throws(JobError) -> Int, rows: () throws(JobError) -> [String]
+        _ locked: inout RowPositions, statement: () throws(JobError) -> (deleted: Int, held: [String]), rows: () throws(JobError) -> [String]
     ) throws(JobError) -> Int {
         do throws(JobError) {
-            return try statement()
+            let outcome = try statement()
+            leave(outcome.held, in: &locked)
+            return outcome.deleted
         } catch .database(let error) where error.sqlState == Self.lockNotAvailable {
             var deleted = 0
             for position in try rows() {
                 do throws(JobError) {
-                    deleted += try leased { () throws(JobError) in try store.deleteRow(target, at: position) }
+                    deleted += try leased(lockWait: Self.rowLockWait) { () throws(JobError) in try store.deleteRow(target, at: position) }
                 } catch .database(let error) where error.sqlState == Self.lockNotAvailable {
-                    locked.insert(position)
-                    logger.warning(
-                        "a row held locked by another transaction is left for the next run",
-                        metadata: ["job.table": "\(target.name)", "job.rows_left_locked": "\(locked.positions.count)"])
+                    leave([position], in: &locked)
                 }
             }
             return deleted
         }
+    }
+
+    private func leave(_ positions: [String], in locked: inout RowPositions) {
+        guard !positions.isEmpty else { return }
+        positions.forEach { locked.insert($0) }
+        logger.warning(
+            "a row held locked by another transaction is left for the next run",
+            metadata: ["job.table": "\(target.name)", "job.rows_left_locked": "\(locked.positions.count)"])
     }
 
     private func logBatch(_ batch: Int, total: Int) {
@@ -108,7 +124,7 @@ struct DeletionPass {
                 statement: { [locked] () throws(JobError) in
                     let batch = try leased { () throws(JobError) in try store.deleteBatch(target, limit: batchSize, excluding: locked) }
                     picked = batch.picked
-                    return batch.deleted
+                    return (batch.deleted, batch.held)
                 },
                 rows: { [locked] () throws(JobError) in
                     let rows = try store.pickBatch(target, limit: batchSize, excluding: locked)
