@@ -114,14 +114,16 @@ struct CleanupStore {
     }
 
     /// Deletes the removable rows of `target` that lie in pages
-    /// `firstPage..<endPage`, in one statement (its own transaction): a
-    /// TID range scan reads just those pages, in table order. A row updated
-    /// meanwhile is re-checked against the condition before it is deleted,
-    /// so a session refreshed while the sweep runs survives. Rows at
-    /// `excluded` are left, and so are rows a transaction still in progress
-    /// holds, without waiting for them: their positions come from a second
-    /// read of the same pages (in shared buffers by then), seen as of the
-    /// same snapshot.
+    /// `firstPage..<endPage` (in the caller's transaction): a TID range
+    /// scan reads just those pages, in table order. A row updated meanwhile
+    /// is re-checked against the condition before it is deleted, so a
+    /// session refreshed while the sweep runs survives. Rows at `excluded`
+    /// are left, and so are rows a transaction still in progress holds,
+    /// without waiting for them. Where those are takes a read of the pages
+    /// first, done only when another transaction holds a row-level lock on
+    /// the table (a quiet table, the usual case for a large sweep, costs
+    /// none). Two statements: a DELETE that counted its rows through
+    /// RETURNING took a third longer.
     /// - Returns: how many rows were deleted, and where the held ones are.
     func deletePages(
         _ target: DeletionTarget, from firstPage: Int, to endPage: Int, excluding excluded: RowPositions
@@ -129,20 +131,21 @@ struct CleanupStore {
         deleted: Int, held: [String]
     ) {
         let range = pageRange(firstPage, endPage)
-        let result = try run(
+        let held = try run(
             """
-            WITH deleted AS (
-                DELETE FROM \(target.table)
-                WHERE \(range) AND NOT \(RowPositions.heldByOthers) AND \(target.condition) \(excluded.filter)
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM deleted),
-                   array_to_string(ARRAY(
-                       SELECT ctid::text FROM \(target.table)
-                       WHERE \(range) AND \(RowPositions.heldByOthers) AND \(target.condition) \(excluded.filter)), ' ')
+            SELECT array_to_string(ARRAY(
+                SELECT ctid::text FROM \(target.table)
+                WHERE (SELECT EXISTS (
+                          SELECT 1 FROM pg_catalog.pg_locks
+                          WHERE relation = \(target.table.quoted)::regclass AND mode IN ('RowShareLock', 'RowExclusiveLock')
+                            AND pid IS DISTINCT FROM pg_catalog.pg_backend_pid()))
+                  AND \(range) AND \(RowPositions.heldByOthers) AND \(target.condition) \(excluded.filter)), ' ')
             """
         )
-        return (try integer(result, column: 0), Self.positions(result.value(column: 1)))
+        let deleted = try run(
+            "DELETE FROM \(target.table) WHERE \(range) AND NOT \(RowPositions.heldByOthers) AND \(target.condition) \(excluded.filter)"
+        ).affectedRows
+        return (deleted, Self.positions(held.value(column: 0)))
     }
 
     private func pageRange(_ firstPage: Int, _ endPage: Int) -> SQLQuery {
@@ -271,8 +274,8 @@ struct RowPositions {
     /// several lockers sharing a multixact) are still waited for, up to
     /// `lock_timeout`, and then found row by row.
     static let heldByOthers: SQLQuery = """
-        (NOT xmax = '0'::xid AND xmax::text::bigint = ANY(ARRAY(
-            SELECT running::text::bigint % 4294967296 FROM pg_catalog.pg_snapshot_xip(pg_catalog.pg_current_snapshot()) AS running)))
+        (NOT xmax = '0'::xid AND xmax = ANY(ARRAY(
+            SELECT (running::text::bigint % 4294967296)::text::xid FROM pg_catalog.pg_snapshot_xip(pg_catalog.pg_current_snapshot()) AS running)))
         """
 
     private(set) var positions: [String] = []
