@@ -8,6 +8,7 @@
 #include <fcgiapp.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,9 @@ int main(int argc, char **argv) {
     database_url = getenv("DATABASE_URL");
     if (!secret || !database_url) { fprintf(stderr, "CRON_SECRET and DATABASE_URL are required\n"); return 64; }
     FCGX_Init();
+    /* libfcgi's SIGTERM handler only marks a shutdown that its accept never
+     * sees (it restarts): put back the default, so bench/run stops it at once. */
+    signal(SIGTERM, SIG_DFL);
     unlink(argv[1]);
     listen_socket = FCGX_OpenSocket(argv[1], 1024);
     if (listen_socket < 0) { perror("FCGX_OpenSocket"); return 1; }
