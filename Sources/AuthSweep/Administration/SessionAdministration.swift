@@ -17,12 +17,12 @@ public struct SessionAdministration: Sendable {
     /// The user's active sessions (by the preset's rule), newest expiry
     /// first; a last-activity session expires a lifetime after it.
     public func activeSessions(ofUser userID: String, on database: DatabaseSession) throws(JobError) -> [SessionSummary] {
-        try database.withStore { store throws(JobError) in
+        try database.withRunner { runner throws(JobError) in
             let userColumn = try sessionUserColumn(for: "sessions list")
-            try requireUser(userID, store: store)
-            let catalog = store.catalog
+            try requireUser(userID, runner: runner)
+            let catalog = runner.catalog
             let rule = try SessionRule(configuration: configuration, catalog: catalog)
-            let result = try store.run(
+            let result = try runner.run(
                 """
                 SELECT \(try sessionName(catalog)), \(ColumnClock.isoText(rule.expiry)), left(\(try catalog.quote(tables.sessionToken))::text, 8)
                 FROM \(rule.table)
@@ -38,11 +38,11 @@ public struct SessionAdministration: Sendable {
     /// - Returns: the session's id and its user's id (empty where the table records no user).
     @discardableResult
     public func revokeSession(token: String, on database: DatabaseSession) throws(JobError) -> (sessionID: String, userID: String) {
-        try database.withStore { store throws(JobError) in
-            let catalog = store.catalog
+        try database.withRunner { runner throws(JobError) in
+            let catalog = runner.catalog
             let user: SQLQuery = try tables.sessionUserID.map { name throws(JobError) -> SQLQuery in "\(try catalog.quote(name))::text" } ?? "NULL::text"
-            return try store.inTransaction { () throws(JobError) in
-                let result = try store.run(
+            return try runner.inTransaction { () throws(JobError) in
+                let result = try runner.run(
                     """
                     DELETE FROM \(try catalog.quote(tables.session)) WHERE \(try catalog.quote(tables.sessionToken))::text = \(token)
                     RETURNING \(try sessionName(catalog)), \(user)
@@ -52,7 +52,7 @@ public struct SessionAdministration: Sendable {
                     throw .notFound("no session has that token")
                 }
                 let userID = result.value(row: 0, column: 1)
-                try audit(store, action: "SESSION_REVOKE", userID: userID, details: .object([("sessionId", .string(sessionID))]))
+                try audit(runner, action: "SESSION_REVOKE", userID: userID, details: .object([("sessionId", .string(sessionID))]))
                 return (sessionID, userID ?? "")
             }
         }
@@ -61,16 +61,16 @@ public struct SessionAdministration: Sendable {
     /// Deletes all of the user's sessions but the one with `exceptToken`.
     /// - Returns: how many sessions were deleted.
     public func invalidateSessions(ofUser userID: String, exceptToken: String?, on database: DatabaseSession) throws(JobError) -> Int {
-        try database.withStore { store throws(JobError) in
-            let catalog = store.catalog
+        try database.withRunner { runner throws(JobError) in
+            let catalog = runner.catalog
             let session = try catalog.quote(tables.session)
             let tokenColumn = try catalog.quote(tables.sessionToken)
             let userColumn = try catalog.quote(try sessionUserColumn(for: "sessions invalidate"))
-            return try store.inTransaction { () throws(JobError) in
-                try requireUser(userID, store: store)
+            return try runner.inTransaction { () throws(JobError) in
+                try requireUser(userID, runner: runner)
                 var keptSessionID: String?
                 if let exceptToken {
-                    let kept = try store.run(
+                    let kept = try runner.run(
                         """
                         SELECT \(try sessionName(catalog)) FROM \(session)
                         WHERE \(tokenColumn)::text = \(exceptToken) AND \(userColumn)::text = \(userID)
@@ -81,7 +81,7 @@ public struct SessionAdministration: Sendable {
                     }
                     keptSessionID = id
                 }
-                let deleted = try store.run(
+                let deleted = try runner.run(
                     """
                     DELETE FROM \(session)
                     WHERE \(userColumn)::text = \(userID) AND (\(exceptToken)::text IS NULL OR \(tokenColumn)::text <> \(exceptToken))
@@ -89,7 +89,7 @@ public struct SessionAdministration: Sendable {
                 ).affectedRows
                 var details: [(key: String, value: JSONValue)] = [("deletedCount", .integer(deleted))]
                 if let keptSessionID { details.append(("keptSessionId", .string(keptSessionID))) }
-                try audit(store, action: "SESSIONS_INVALIDATE", userID: userID, details: .object(details))
+                try audit(runner, action: "SESSIONS_INVALIDATE", userID: userID, details: .object(details))
                 return deleted
             }
         }
@@ -121,9 +121,9 @@ public struct SessionAdministration: Sendable {
 
     /// The audit row of an administration command, where the audit table
     /// exists (the contract's schema has it; Auth.js's own has not).
-    private func audit(_ store: CleanupStore, action: String, userID: String?, details: JSONValue) throws(JobError) {
-        guard try store.catalog.tableExists(tables.auditLog) else { return }
-        try AuditLogWriter(store: store, tables: tables).record(action: action, userID: userID, details: details)
+    private func audit(_ runner: TransactionRunner, action: String, userID: String?, details: JSONValue) throws(JobError) {
+        guard try runner.catalog.tableExists(tables.auditLog) else { return }
+        try AuditLogWriter(runner: runner, tables: tables).record(action: action, userID: userID, details: details)
     }
 
     /// Sets the user's role.
@@ -152,8 +152,8 @@ public struct SessionAdministration: Sendable {
         action: String,
         on database: DatabaseSession
     ) throws(JobError) -> [(field: String, from: String?)] {
-        try database.withStore { store throws(JobError) in
-            let catalog = store.catalog
+        try database.withRunner { runner throws(JobError) in
+            let catalog = runner.catalog
             guard try catalog.tableExists(tables.user) else {
                 throw .schema("table \"\(tables.user)\" does not exist: set user.table to the application's users table")
             }
@@ -166,17 +166,17 @@ public struct SessionAdministration: Sendable {
             let user = try catalog.quote(tables.user)
             let idColumn = try catalog.quote(tables.userID)
             let columns = try fields.map { field throws(JobError) in try catalog.quote(field.column) }
-            return try store.inTransaction { () throws(JobError) in
+            return try runner.inTransaction { () throws(JobError) in
                 let selected = SQLQuery.joined(columns.map { "\($0)" }, separator: ", ")
-                let before = try store.run("SELECT \(selected) FROM \(user) WHERE \(idColumn) = \(userID) FOR UPDATE")
+                let before = try runner.run("SELECT \(selected) FROM \(user) WHERE \(idColumn) = \(userID) FOR UPDATE")
                 guard let oldValues = before.rows.first else { throw .notFound("no user has id '\(userID)'") }
                 let assignments = SQLQuery.joined(zip(columns, fields).map { "\($0) = \($1.value)" }, separator: ", ")
-                try store.run("UPDATE \(user) SET \(assignments) WHERE \(idColumn) = \(userID)")
+                try runner.run("UPDATE \(user) SET \(assignments) WHERE \(idColumn) = \(userID)")
                 let details = JSONValue.object(
                     fields.enumerated().map { index, field in
                         (field.field, .object([("from", oldValues[index].map(JSONValue.string) ?? .null), ("to", .string(field.value))]))
                     })
-                try audit(store, action: action, userID: userID, details: details)
+                try audit(runner, action: action, userID: userID, details: details)
                 logger.info("user updated", metadata: ["admin.action": "\(action)", "admin.user_id": "\(userID)"])
                 return fields.enumerated().map { ($0.element.field, oldValues[$0.offset]) }
             }
@@ -185,10 +185,10 @@ public struct SessionAdministration: Sendable {
 
     /// The user must exist, where the user table does: the other presets'
     /// user tables have names of the application's choosing.
-    private func requireUser(_ userID: String, store: CleanupStore) throws(JobError) {
-        let catalog = store.catalog
+    private func requireUser(_ userID: String, runner: TransactionRunner) throws(JobError) {
+        let catalog = runner.catalog
         guard try catalog.tableExists(tables.user) else { return }
-        let found = try store.run("SELECT 1 FROM \(try catalog.quote(tables.user)) WHERE \(try catalog.quote(tables.userID))::text = \(userID)")
+        let found = try runner.run("SELECT 1 FROM \(try catalog.quote(tables.user)) WHERE \(try catalog.quote(tables.userID))::text = \(userID)")
         guard !found.rows.isEmpty else { throw .notFound("no user has id '\(userID)'") }
     }
 }

@@ -134,11 +134,18 @@ public struct CleanupJobs: Sendable {
     /// `SessionCountCoalescer`).
     public func sessionStats(on database: DatabaseSession) throws(JobError) -> SessionStats {
         let counts = try sessionCounter.counts { query throws(JobError) in
-            try database.withStore { store throws(JobError) in
+            try database.withCleanupStore { store throws(JobError) in
                 try store.sessionCounts(SessionRule(configuration: configuration, catalog: store.catalog), query: query)
             }
         }
         return SessionStats(active: counts.active, expired: counts.expired, timestamp: .now())
+    }
+
+    /// What the run records say of each job (see `CleanupStatus`).
+    public func status(on database: DatabaseSession, now: Timestamp = .now()) throws(JobError) -> CleanupStatus {
+        try CleanupStatus.read(on: database, kinds: [.cleanupAuth, .cleanupSessions], staleAfterHours: configuration.staleAfterHours, now: now) {
+            kind throws(JobError) in try expectsRuns(of: kind, on: database)
+        }
     }
 
     /// Whether the job is expected to run here: enabled, and for
@@ -148,7 +155,7 @@ public struct CleanupJobs: Sendable {
     public func expectsRuns(of kind: CleanupKind, on database: DatabaseSession) throws(JobError) -> Bool {
         guard configuration.isEnabled(kind) else { return false }
         guard kind == .cleanupAuth, !configuration.authEnabledExplicitly else { return true }
-        return try database.withStore { store throws(JobError) in try !Self.cleanupAuthTables(of: configuration, existingIn: store.catalog).isEmpty }
+        return try database.withCleanupStore { store throws(JobError) in try !Self.cleanupAuthTables(of: configuration, existingIn: store.catalog).isEmpty }
     }
 
     /// The enabled tables of cleanup-auth that exist.
@@ -168,7 +175,7 @@ public struct CleanupJobs: Sendable {
     /// Whether a `SELECT 1` succeeds on this session's connection.
     public func databaseIsReachable(on database: DatabaseSession) -> Bool {
         do {
-            try database.withStore { store throws(JobError) in _ = try store.run("SELECT 1") }
+            try database.withCleanupStore { store throws(JobError) in _ = try store.run("SELECT 1") }
             return true
         } catch {
             logger.warning("health check failed", metadata: ["error": "\(error.logDescription)"])

@@ -21,8 +21,6 @@ import Postgres
 /// the backend is shared and lives on, and the lease frees itself when it
 /// expires (`cleanup.lease_seconds` after the last batch).
 struct CleanupLease {
-    static let table = "authsweep_jobs"
-
     let kind: CleanupKind
     /// This run's id.
     let holder = UUIDString.random()
@@ -65,7 +63,7 @@ struct CleanupLease {
     }
 
     private func tryAcquire(_ store: CleanupStore) throws(JobError) -> Bool {
-        let table = try store.catalog.quote(Self.table)
+        let table = try store.catalog.quote(RunRecordTable.name)
         do {
             return try store.run(
                 """
@@ -90,7 +88,7 @@ struct CleanupLease {
     /// Extends the lease; inside the caller's transaction, so what follows
     /// in it happens only while this run holds the lease.
     func renew(_ store: CleanupStore) throws(JobError) {
-        let table = try store.catalog.quote(Self.table)
+        let table = try store.catalog.quote(RunRecordTable.name)
         let renewed = try store.run(
             """
             UPDATE \(table)
@@ -100,14 +98,14 @@ struct CleanupLease {
             """
         ).affectedRows
         guard renewed == 1 else {
-            throw .schema("\(kind.rawValue) lost its lease (\(Self.table)): a batch took longer than cleanup.lease_seconds; the run stops")
+            throw .schema("\(kind.rawValue) lost its lease (\(RunRecordTable.name)): a batch took longer than cleanup.lease_seconds; the run stops")
         }
     }
 
     /// Frees the lease and records how the run ended, in one statement:
     /// the job's row is its run record (`authsweep status`, the metrics).
     func finish(_ store: CleanupStore, result: CleanupResult, deleted: Int) throws(JobError) {
-        let table = try store.catalog.quote(Self.table)
+        let table = try store.catalog.quote(RunRecordTable.name)
         try store.run(
             """
             UPDATE \(table)
@@ -122,7 +120,7 @@ struct CleanupLease {
     /// table, a privilege) in the job's run record, leaving any lease alone:
     /// `status` and the last-run metric see it as the failure it was.
     func recordFailureBeforeLease(_ store: CleanupStore) throws(JobError) {
-        let table = try store.catalog.quote(Self.table)
+        let table = try store.catalog.quote(RunRecordTable.name)
         try store.run(
             """
             INSERT INTO \(table) AS j (job, last_run_at, last_result, last_deleted) VALUES (\(kind.rawValue), now(), 'error', 0)
@@ -132,7 +130,7 @@ struct CleanupLease {
 
     /// Frees the lease if this run still holds it.
     func release(_ store: CleanupStore) throws(JobError) {
-        let table = try store.catalog.quote(Self.table)
+        let table = try store.catalog.quote(RunRecordTable.name)
         try store.run(
             """
             UPDATE \(table) SET holder = NULL, holder_pid = NULL, lease_expires_at = NULL
@@ -141,6 +139,6 @@ struct CleanupLease {
     }
 
     static let missingTable = JobError.schema(
-        "table \(table) does not exist and this role may not create it: it holds the lease that keeps cleanups one at a time; create it with deploy/authsweep-tables.sql"
+        "table \(RunRecordTable.name) does not exist and this role may not create it: it holds the lease that keeps cleanups one at a time; create it with deploy/authsweep-tables.sql"
     )
 }

@@ -37,7 +37,7 @@ struct CleanupRun {
         var result = CleanupRunResult()
         var logNames: [String] = []
         do throws(JobError) {
-            try database.withStore { store throws(JobError) in
+            try database.withCleanupStore { store throws(JobError) in
                 let targets = try plan.targets(store.catalog)
                 logNames = targets.map(\.logName)
                 let audited = try plan.audited(store.catalog)
@@ -48,7 +48,7 @@ struct CleanupRun {
                 result.deleted = Array(repeating: 0, count: targets.count)
                 let lease = CleanupLease(kind: plan.kind, duration: .seconds(configuration.leaseSeconds))
                 guard try lease.acquire(store) else { throw .alreadyRunning(plan.kind) }
-                defer { if store.connection.isUsable { try? lease.release(store) } }
+                defer { if store.runner.connection.isUsable { try? lease.release(store) } }
                 result.runID = lease.holder
                 monitor?.runStarted(plan.kind, runID: lease.holder)
                 // The time budget counts the deletion, not the start ping.
@@ -89,7 +89,7 @@ struct CleanupRun {
                     try lease.finish(store, result: .success, deleted: result.total)
                 } catch {
                     if audited { recordFailure(error, deletedSoFar: result.deleted.first ?? 0, store: store, started: started) }
-                    if store.connection.isUsable { try? lease.finish(store, result: .error, deleted: result.total) }
+                    if store.runner.connection.isUsable { try? lease.finish(store, result: .error, deleted: result.total) }
                     monitor?.runFailed(plan.kind, runID: lease.holder, error: error)
                     throw error
                 }
@@ -103,7 +103,7 @@ struct CleanupRun {
                 monitor?.runFailed(plan.kind, runID: UUIDString.random(), error: error)
                 // Where the database answers, the run record says so too (best effort).
                 if !error.isConnectionFailure {
-                    try? database.withStore { store throws(JobError) in
+                    try? database.withCleanupStore { store throws(JobError) in
                         try CleanupLease(kind: plan.kind, duration: .seconds(configuration.leaseSeconds)).recordFailureBeforeLease(store)
                     }
                 }
@@ -154,12 +154,12 @@ struct CleanupRun {
     }
 
     private func audit(_ store: CleanupStore, action: String, details: [(key: String, value: JSONValue)]) throws(JobError) {
-        try AuditLogWriter(store: store, tables: configuration.tables).record(action: action, userID: nil, details: .object(details))
+        try AuditLogWriter(runner: store.runner, tables: configuration.tables).record(action: action, userID: nil, details: .object(details))
     }
 
     /// Best effort: when the connection itself is gone, the log line is all.
     private func recordFailure(_ error: JobError, deletedSoFar: Int, store: CleanupStore, started: ContinuousClock.Instant) {
-        guard store.connection.isUsable else { return }
+        guard store.runner.connection.isUsable else { return }
         do {
             try audit(
                 store, action: "SESSION_CLEANUP_ERROR",

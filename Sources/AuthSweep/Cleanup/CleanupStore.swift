@@ -1,17 +1,12 @@
 import Postgres
 
-/// The SQL of the cleanups and the stats, run on one connection.
-///
-/// Every statement runs in a transaction that sets its own timeouts
-/// (`SET LOCAL`): either the caller's (`inTransaction`) or one made for that
-/// statement alone. Nothing is set for the session, so behind a
-/// transaction-mode pooler no setting reaches the application's
-/// transactions on a shared server connection.
+/// The SQL of the cleanups and the stats, run through one connection's
+/// `TransactionRunner` (which gives every statement its transaction and
+/// timeouts).
 struct CleanupStore {
-    let connection: PGConnection
-    let catalog: SchemaCatalog
-    /// `statement_timeout`, `lock_timeout` and `idle_in_transaction_session_timeout`.
-    let transactionSettings: [(name: String, value: String)]
+    let runner: TransactionRunner
+
+    var catalog: SchemaCatalog { runner.catalog }
 
     /// Deletes up to `limit` rows of `target` in one statement (its own
     /// transaction). The rows are picked by their ctid and the condition is
@@ -167,12 +162,12 @@ struct CleanupStore {
     /// removable now: reads those pages only (after a sweep the index is
     /// still full of the entries of the rows it deleted).
     func hasRows(_ target: DeletionTarget, fromPage firstPage: Int) throws(JobError) -> Bool {
-        try run("SELECT EXISTS (SELECT 1 FROM \(target.table) WHERE ctid >= \(Self.tid(page: firstPage))::tid AND \(target.condition))").bool()
+        try run("SELECT EXISTS (SELECT 1 FROM \(target.table) WHERE ctid >= \(Self.tid(page: firstPage))::tid AND \(target.condition))").firstBool()
     }
 
     /// Whether any row of `target` is removable now.
     func hasRows(_ target: DeletionTarget) throws(JobError) -> Bool {
-        try run("SELECT EXISTS (SELECT 1 FROM \(target.table) WHERE \(target.condition))").bool()
+        try run("SELECT EXISTS (SELECT 1 FROM \(target.table) WHERE \(target.condition))").firstBool()
     }
 
     /// Active and expired sessions (see `SessionRule`), from
@@ -205,62 +200,28 @@ struct CleanupStore {
         }
     }
 
-    /// Runs one statement: in the open transaction, or in one of its own.
+    /// Runs one statement (see `TransactionRunner.run`).
     @discardableResult
     func run(_ query: SQLQuery, function: String = #function) throws(JobError) -> PGResult {
-        if connection.isInTransaction { return try execute(query, function: function) }
-        return try inTransaction { () throws(JobError) in try execute(query, function: function) }
+        try runner.run(query, function: function)
     }
 
-    private func execute(_ query: SQLQuery, function: String) throws(JobError) -> PGResult {
-        do {
-            return try connection.query(query, function: function)
-        } catch {
-            throw .database(error)
-        }
-    }
-
-    private func integer(_ result: PGResult, column: Int) throws(JobError) -> Int {
-        do { return try result.int(column: column) } catch { throw .database(error) }
-    }
-}
-
-extension PGResult {
-    fileprivate func bool() throws(JobError) -> Bool {
-        do { return try bool(row: 0, column: 0) } catch { throw .database(error) }
-    }
-}
-
-extension CleanupStore {
-    /// Runs `body` inside one transaction with the timeouts set for it
-    /// alone, rolled back if it throws. `asynchronousCommit`: the commit does
-    /// not wait for the WAL flush. Cleanup batches need not: a deletion lost
-    /// in a server crash leaves a row that is still removable, and the next
-    /// run deletes it; not waiting saves one disk flush per batch.
-    /// `lockWait`: `lock_timeout` at most this long (0, no limit, counts as longer).
+    /// Runs `body` in one transaction (see `TransactionRunner.inTransaction`).
     func inTransaction<Result>(
         asynchronousCommit: Bool = false, lockWait: Duration? = nil, _ body: () throws(JobError) -> Result
     ) throws(JobError) -> Result {
-        precondition(!connection.isInTransaction, "transactions do not nest")
-        var settings = transactionSettings + (asynchronousCommit ? [("synchronous_commit", "off")] : [])
-        if let lockWait, let index = settings.firstIndex(where: { $0.name == "lock_timeout" }) {
-            let configured = Int(settings[index].value) ?? 0
-            let wait = Int(lockWait / .milliseconds(1))
-            settings[index].value = String(configured == 0 ? wait : min(configured, wait))
-        }
-        do {
-            try connection.beginTransaction(localSettings: settings)
-        } catch {
-            throw .database(error)
-        }
-        do throws(JobError) {
-            let result = try body()
-            _ = try execute("COMMIT", function: #function)
-            return result
-        } catch {
-            if connection.isUsable && connection.isInTransaction { _ = try? execute("ROLLBACK", function: #function) }
-            throw error
-        }
+        try runner.inTransaction(asynchronousCommit: asynchronousCommit, lockWait: lockWait, body)
+    }
+
+    private func integer(_ result: PGResult, column: Int) throws(JobError) -> Int {
+        try TransactionRunner.integer(result, column: column)
+    }
+}
+
+extension DatabaseSession {
+    /// Runs `body` with the cleanup statements on a live connection (see `withRunner`).
+    func withCleanupStore<Result>(_ body: (CleanupStore) throws(JobError) -> Result) throws(JobError) -> Result {
+        try withRunner { runner throws(JobError) in try body(CleanupStore(runner: runner)) }
     }
 }
 

@@ -60,7 +60,7 @@ extension CleanupJobs {
     /// verification tokens where the preset has them); deletes nothing.
     public func explainSessionRules(on database: DatabaseSession) throws(JobError) -> [RuleAudit] {
         let retention = configuration.sessionExpiredRetentionHours * 3600
-        return try database.withStore { store throws(JobError) in
+        return try database.withCleanupStore { store throws(JobError) in
             let catalog = store.catalog
             let rule = try SessionRule(configuration: configuration, catalog: catalog)
             var audits = [try RuleAudit.examine(name: "sessions", rule: rule, retentionSeconds: retention, store: store)]

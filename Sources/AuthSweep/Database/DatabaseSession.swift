@@ -13,7 +13,7 @@ public final class DatabaseSession {
     /// Runs `body` on a live connection. A connection found broken is
     /// replaced before use; one that breaks during `body` is dropped, so the
     /// next call reconnects.
-    func withStore<Result>(_ body: (CleanupStore) throws(JobError) -> Result) throws(JobError) -> Result {
+    func withRunner<Result>(_ body: (TransactionRunner) throws(JobError) -> Result) throws(JobError) -> Result {
         if let current = open, !current.connection.isAlive {
             open = nil
         }
@@ -26,7 +26,7 @@ public final class DatabaseSession {
             open = current
         }
         do {
-            return try body(CleanupStore(connection: current.connection, catalog: current.catalog, transactionSettings: settings.transactionSettings))
+            return try body(TransactionRunner(connection: current.connection, catalog: current.catalog, transactionSettings: settings.transactionSettings))
         } catch {
             if !current.connection.isUsable { open = nil }
             throw error

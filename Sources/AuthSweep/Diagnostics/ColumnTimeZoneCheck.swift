@@ -14,7 +14,7 @@ struct ColumnTimeZoneCheck {
     /// How far off the newest value may be before it counts: a clock's drift and a request's time.
     static let tolerance = 120.0
 
-    func findings(_ store: CleanupStore) throws(JobError) -> [InstallationCheck.Finding] {
+    func findings(_ runner: TransactionRunner) throws(JobError) -> [InstallationCheck.Finding] {
         let column = "\"\(rule.tableName)\".\"\(rule.columnName)\""
         guard case .wallClock = rule.clock else {
             guard configuredZone != "UTC" else { return [] }
@@ -26,7 +26,7 @@ struct ColumnTimeZoneCheck {
                     fix: "remove session.column_time_zone")
             ]
         }
-        let newest = try store.run(
+        let newest = try runner.run(
             """
             SELECT extract(epoch FROM max(\(rule.clock.instant(rule.column))) - now())::double precision,
                    extract(epoch FROM (now() AT TIME ZONE \(configuredZone)::text) - (now() AT TIME ZONE 'UTC'))::integer
@@ -39,7 +39,7 @@ struct ColumnTimeZoneCheck {
         let quarterHours = (offset / 900).rounded()
         guard quarterHours != 0, abs(offset - quarterHours * 900) <= Self.tolerance, abs(quarterHours) <= 14 * 4 else { return [] }
         let shift = Int(quarterHours) * 900
-        let zones = try store.run(
+        let zones = try runner.run(
             """
             SELECT name FROM pg_catalog.pg_timezone_names
             WHERE utc_offset = make_interval(secs => \(shift + offsetFromUTC)::double precision)

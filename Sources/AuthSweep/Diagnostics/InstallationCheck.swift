@@ -54,10 +54,10 @@ public struct InstallationCheck: Sendable {
         findings += socketFindings()
         let database = DatabaseSession(settings: DatabaseSettings(configuration: configuration))
         do throws(JobError) {
-            try database.withStore { store throws(JobError) in
+            try database.withRunner { runner throws(JobError) in
                 findings.append(Finding(ok: true, message: "the database is reachable", fix: nil))
-                findings += try topologyFindings(store)
-                findings += try schemaFindings(store)
+                findings += try topologyFindings(runner)
+                findings += try schemaFindings(runner)
             }
         } catch {
             if case .database(let failure) = error, failure.kind == .connectionFailed {
@@ -121,9 +121,9 @@ public struct InstallationCheck: Sendable {
     /// Where the connection lands: a standby cannot run a cleanup, and a
     /// transaction-mode pooler shares server connections between clients
     /// (what that means for authsweep is in the finding).
-    private func topologyFindings(_ store: CleanupStore) throws(JobError) -> [Finding] {
+    private func topologyFindings(_ runner: TransactionRunner) throws(JobError) -> [Finding] {
         var findings: [Finding] = []
-        if try store.run("SELECT pg_is_in_recovery()").value() == "t" {
+        if try runner.run("SELECT pg_is_in_recovery()").value() == "t" {
             findings.append(
                 Finding(
                     ok: false, message: "the server is a standby (read-only): every cleanup would fail",
@@ -131,7 +131,7 @@ public struct InstallationCheck: Sendable {
         } else {
             findings.append(Finding(ok: true, message: "the server accepts writes (a primary)", fix: nil))
         }
-        if try sharesServerConnections(store) {
+        if try sharesServerConnections(runner) {
             findings.append(
                 Finding(
                     ok: true,
@@ -146,12 +146,12 @@ public struct InstallationCheck: Sendable {
     /// which only a pooler that hands server connections out per
     /// transaction does: the first client's statement ends, its server
     /// connection goes back to the pool, and the next client is given it.
-    private func sharesServerConnections(_ store: CleanupStore) throws(JobError) -> Bool {
+    private func sharesServerConnections(_ runner: TransactionRunner) throws(JobError) -> Bool {
         let settings = DatabaseSettings(configuration: configuration)
         for _ in 0..<3 {
-            let first = try store.run("SELECT pg_backend_pid()").value()
+            let first = try runner.run("SELECT pg_backend_pid()").value()
             let other = try settings.connect()
-            let second = try CleanupStore(
+            let second = try TransactionRunner(
                 connection: other, catalog: SchemaCatalog(connection: other, transactionSettings: settings.transactionSettings),
                 transactionSettings: settings.transactionSettings
             )
@@ -164,9 +164,9 @@ public struct InstallationCheck: Sendable {
     /// The tables and columns the enabled jobs and the administration
     /// commands use, as the configuration (and its `session.preset`) names
     /// them.
-    private func schemaFindings(_ store: CleanupStore) throws(JobError) -> [Finding] {
+    private func schemaFindings(_ runner: TransactionRunner) throws(JobError) -> [Finding] {
         let tables = configuration.tables
-        let catalog = store.catalog
+        let catalog = runner.catalog
         var timestampColumns: [(String, String)] = []
         var findings: [Finding] = []
         let cleanupAuthRuns: Bool
@@ -213,7 +213,7 @@ public struct InstallationCheck: Sendable {
                 Finding(
                     ok: true,
                     message:
-                        "no table \"\(tables.auditLog)\": runs are recorded in \(CleanupLease.table) (what status reads) and the log; audit rows are written once the table exists",
+                        "no table \"\(tables.auditLog)\": runs are recorded in \(RunRecordTable.name) (what status reads) and the log; audit rows are written once the table exists",
                     fix: nil))
         }
         var missingTables: Set<String> = []
@@ -239,7 +239,7 @@ public struct InstallationCheck: Sendable {
                 let rule = try SessionRule(configuration: configuration, catalog: catalog)
                 let retention = configuration.sessionExpiredRetentionHours * 3600
                 findings.append(Finding(ok: true, message: "expired sessions: \(rule.words(retentionSeconds: retention))", fix: nil))
-                findings += try ColumnTimeZoneCheck(rule: rule, configuredZone: configuration.sessionColumnTimeZone).findings(store)
+                findings += try ColumnTimeZoneCheck(rule: rule, configuredZone: configuration.sessionColumnTimeZone).findings(runner)
             } catch {
                 findings.append(Finding(ok: false, message: error.description, fix: "fix the column or its name in the config file"))
             }
@@ -252,7 +252,7 @@ public struct InstallationCheck: Sendable {
             }
         }
         if !missingTables.contains(tables.session) {
-            findings.append(try expiryIndexFinding(store))
+            findings.append(try expiryIndexFinding(runner))
         }
         var verificationTable: String?
         if let verification = tables.verificationToken {
@@ -275,21 +275,22 @@ public struct InstallationCheck: Sendable {
         findings += try presetFindings(catalog)
         var existing = Set((timestampColumns + otherColumns).map(\.0)).subtracting(missingTables)
         if let verificationTable { existing.insert(verificationTable) }
-        let lease = try store.run("SELECT to_regclass(\(CleanupLease.table)) IS NULL, has_schema_privilege(current_schema(), 'CREATE')")
+        let lease = try runner.run("SELECT to_regclass(\(RunRecordTable.name)) IS NULL, has_schema_privilege(current_schema(), 'CREATE')")
         if lease.value(column: 0) != "t" {
-            existing.insert(CleanupLease.table)
+            existing.insert(RunRecordTable.name)
         } else if lease.value(column: 1) == "t" {
-            findings.append(Finding(ok: true, message: "table \(CleanupLease.table) does not exist yet: the first cleanup creates it", fix: nil))
+            findings.append(Finding(ok: true, message: "table \(RunRecordTable.name) does not exist yet: the first cleanup creates it", fix: nil))
         } else {
             findings.append(
                 Finding(
                     ok: false,
-                    message: "table \(CleanupLease.table) does not exist and this role may not create it: it holds the leases that keep cleanups one at a time",
+                    message:
+                        "table \(RunRecordTable.name) does not exist and this role may not create it: it holds the leases that keep cleanups one at a time",
                     fix:
-                        "psql -f deploy/authsweep-tables.sql as the tables' owner, then GRANT SELECT, INSERT, UPDATE ON \(CleanupLease.table) TO the workers' role"
+                        "psql -f deploy/authsweep-tables.sql as the tables' owner, then GRANT SELECT, INSERT, UPDATE ON \(RunRecordTable.name) TO the workers' role"
                 ))
         }
-        findings += try privilegeFindings(store, existing: existing)
+        findings += try privilegeFindings(runner, existing: existing)
         return findings
     }
 
@@ -314,10 +315,10 @@ public struct InstallationCheck: Sendable {
     /// (and being a superuser or a table's owner) are warnings: a leaked
     /// connection string should not be able to rewrite sessions, users or
     /// the audit trail.
-    private func privilegeFindings(_ store: CleanupStore, existing: Set<String>) throws(JobError) -> [Finding] {
+    private func privilegeFindings(_ runner: TransactionRunner, existing: Set<String>) throws(JobError) -> [Finding] {
         let tables = configuration.tables
-        let role = try store.run("SELECT current_user, rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
-        let quotedRole = try store.catalog.quote(role.value(column: 0) ?? "?").quoted
+        let role = try runner.run("SELECT current_user, rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+        let quotedRole = try runner.catalog.quote(role.value(column: 0) ?? "?").quoted
         if role.value(column: 1) == "t" {
             return [
                 Finding(
@@ -330,19 +331,19 @@ public struct InstallationCheck: Sendable {
             .map { ($0, ["SELECT", "DELETE"], []) }
         needs.append((tables.auditLog, ["INSERT"], ["SELECT"]))
         needs.append((tables.user, [], ["SELECT"]))
-        needs.append((CleanupLease.table, ["SELECT", "INSERT", "UPDATE"], []))
+        needs.append((RunRecordTable.name, ["SELECT", "INSERT", "UPDATE"], []))
         let privileges = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"]
         var findings: [Finding] = []
         for (table, needed, allowed) in needs where existing.contains(table) {
-            let quoted = try store.catalog.quote(table).quoted
-            let row = try store.run(
+            let quoted = try runner.catalog.quote(table).quoted
+            let row = try runner.run(
                 """
                 SELECT \(unsafeSQL: privileges.map { "has_table_privilege(c.oid, '\($0)')" }.joined(separator: ", ")),
                        c.relowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
                 FROM pg_catalog.pg_class c WHERE c.oid = \(quoted)::regclass
                 """)
             // Owning its own table (created by its first run) is expected.
-            if row.value(column: privileges.count) == "t", table == CleanupLease.table { continue }
+            if row.value(column: privileges.count) == "t", table == RunRecordTable.name { continue }
             if row.value(column: privileges.count) == "t" {
                 findings.append(
                     Finding(
@@ -437,11 +438,11 @@ public struct InstallationCheck: Sendable {
     /// without an index leading with that column each batch reads the whole
     /// table. No stock schema of Auth.js, Better Auth or Lucia has one, so
     /// it is a warning, whose weight the table's size tells.
-    private func expiryIndexFinding(_ store: CleanupStore) throws(JobError) -> Finding {
+    private func expiryIndexFinding(_ runner: TransactionRunner) throws(JobError) -> Finding {
         let tables = configuration.tables
-        let table = try store.catalog.quote(tables.session)
+        let table = try runner.catalog.quote(tables.session)
         let indexed =
-            try store.run(
+            try runner.run(
                 """
                 SELECT EXISTS (
                     SELECT 1 FROM pg_catalog.pg_index i
@@ -453,8 +454,8 @@ public struct InstallationCheck: Sendable {
         if indexed {
             return Finding(ok: true, message: "\(table) has an index on \"\(tables.sessionExpires)\"", fix: nil)
         }
-        let indexName = try store.catalog.quote("\(tables.session)_\(tables.sessionExpires)_idx")
-        let size = try store.run("SELECT pg_relation_size(\(table.quoted)::regclass), pg_size_pretty(pg_relation_size(\(table.quoted)::regclass))")
+        let indexName = try runner.catalog.quote("\(tables.session)_\(tables.sessionExpires)_idx")
+        let size = try runner.run("SELECT pg_relation_size(\(table.quoted)::regclass), pg_size_pretty(pg_relation_size(\(table.quoted)::regclass))")
         let bytes = size.value().flatMap(Int.init) ?? 0
         let weight =
             bytes < Self.unindexedTableLimitBytes
@@ -463,7 +464,7 @@ public struct InstallationCheck: Sendable {
         return Finding(
             level: .warning,
             message: "\(table) has no index on \"\(tables.sessionExpires)\": \(weight)",
-            fix: "CREATE INDEX CONCURRENTLY \(indexName) ON \(table) (\(try store.catalog.quote(tables.sessionExpires)));"
+            fix: "CREATE INDEX CONCURRENTLY \(indexName) ON \(table) (\(try runner.catalog.quote(tables.sessionExpires)));"
         )
     }
 }

@@ -43,15 +43,20 @@ public struct CleanupStatus: Sendable, Equatable {
     }
 }
 
-extension CleanupJobs {
-    /// Reads the run records. A database without `authsweep_jobs` has none
-    /// yet: every job reads as never having run.
-    public func status(on database: DatabaseSession, now: Timestamp = .now()) throws(JobError) -> CleanupStatus {
-        var records: [String: CleanupStatus.Job] = [:]
+extension CleanupStatus {
+    /// Reads the run records: every job in `kinds`, stale when `expectsRuns`
+    /// says it should run and it has had no success within `staleAfterHours`.
+    /// A database without the run-record table has none yet: every job
+    /// reads as never having run.
+    public static func read(
+        on database: DatabaseSession, kinds: [CleanupKind], staleAfterHours: Double, now: Timestamp = .now(),
+        expectsRuns: (CleanupKind) throws(JobError) -> Bool
+    ) throws(JobError) -> CleanupStatus {
+        var records: [String: Job] = [:]
         do throws(JobError) {
-            try database.withStore { store throws(JobError) in
-                let table = try store.catalog.quote(CleanupLease.table)
-                let rows = try store.run(
+            try database.withRunner { runner throws(JobError) in
+                let table = try runner.catalog.quote(RunRecordTable.name)
+                let rows = try runner.run(
                     """
                     SELECT job, (extract(epoch FROM last_run_at) * 1000)::bigint, last_result,
                            (extract(epoch FROM last_success_at) * 1000)::bigint, last_deleted
@@ -60,7 +65,7 @@ extension CleanupJobs {
                 ).rows
                 for row in rows {
                     guard let job = row[0] else { continue }
-                    records[job] = CleanupStatus.Job(
+                    records[job] = Job(
                         lastRun: row[1].flatMap(Int64.init).map(Timestamp.init(millisecondsSinceEpoch:)),
                         lastResult: row[2],
                         lastSuccess: row[3].flatMap(Int64.init).map(Timestamp.init(millisecondsSinceEpoch:)),
@@ -70,10 +75,10 @@ extension CleanupJobs {
         } catch .database(let error) where error.sqlState == "42P01" {
             records = [:]
         }
-        let limit = Int64(configuration.staleAfterHours * 3_600_000)
-        var jobs: [(kind: CleanupKind, record: CleanupStatus.Job, enabled: Bool)] = []
-        for kind in [CleanupKind.cleanupAuth, .cleanupSessions] {
-            jobs.append((kind, records[kind.rawValue] ?? CleanupStatus.Job(), try expectsRuns(of: kind, on: database)))
+        let limit = Int64(staleAfterHours * 3_600_000)
+        var jobs: [(kind: CleanupKind, record: Job, enabled: Bool)] = []
+        for kind in kinds {
+            jobs.append((kind, records[kind.rawValue] ?? Job(), try expectsRuns(kind)))
         }
         let stale = jobs.filter { job in
             guard job.enabled else { return false }
