@@ -53,6 +53,17 @@ let package = Package(
         ),
         // Writes the version from `git describe` before every build.
         .plugin(name: "BuildVersion", capability: .buildTool()),
+        // The dead-man's-switch pings of every cleanup run, from the
+        // command line as from the workers: the domain and libcurl, no HTTP
+        // serving.
+        .target(
+            name: "Pings",
+            dependencies: [
+                "AuthSweep",
+                "Curl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The HTTP contract on top of FastCGI: routes, the Bearer check,
         // outcomes to responses, the request handler, request metrics.
         .target(
@@ -61,7 +72,6 @@ let package = Package(
                 "AuthSweep",
                 "FastCGI",
                 "Locking",
-                "Curl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -71,6 +81,9 @@ let package = Package(
             dependencies: [
                 "AuthSweep",
                 "CronAPI",
+                "FastCGI",
+                "Pings",
+                "Postgres",
                 "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "CronAPITests",
             dependencies: [
-                "CronAPI", "AuthSweep", "FastCGI", "Postgres",
+                "CronAPI", "AuthSweep", "FastCGI", "Postgres", "Locking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]

@@ -18,63 +18,17 @@ public enum APIResponse {
         }
     }
 
-    /// The JSON body for `outcome`. Failure bodies are fixed texts: no
-    /// database message, SQL or secret can reach them.
+    /// The JSON body for `outcome`: the domain's answers (see
+    /// `CleanupRunOutcome.json`, `JobError.json`) and the contract's
+    /// bodies for requests that reach no job.
     public static func body(for outcome: APIOutcome) -> JSONValue {
         switch outcome {
         case .cleanupAuth(let run):
-            var members: [(key: String, value: JSONValue)] = [
-                ("success", .bool(true)),
-                ("message", .string(run.dryRun ? "Dry run completed" : "Cleanup completed")),
-            ]
-            if run.dryRun { members.append(("dryRun", .bool(true))) }
-            members.append(
-                (
-                    run.dryRun ? "wouldDelete" : "deleted",
-                    .object([
-                        ("loginAttempts", .integer(run.loginAttempts)),
-                        ("authAuditLog", .integer(run.authAuditLog)),
-                        ("userSessions", .integer(run.userSessions)),
-                    ])
-                ))
-            if run.hasMore { members.append(("hasMore", .bool(true))) }
-            return .object(members)
-        case .cleanupSessions(let run) where run.dryRun:
-            var members: [(key: String, value: JSONValue)] = [
-                ("success", .bool(true)),
-                ("dryRun", .bool(true)),
-                ("deletedCount", .integer(0)),
-                ("expiredCount", .integer(run.deletedCount)),
-                ("message", .string("Dry run: \(run.deletedCount) expired session(s) would be deleted")),
-                ("timestamp", .string(run.timestamp.iso8601)),
-            ]
-            // Only where the preset's verification-token table exists, so
-            // the default schema's answer is unchanged.
-            if let tokens = run.verificationTokensDeleted { members.insert(("expiredVerificationTokens", .integer(tokens)), at: 4) }
-            return .object(members)
+            return run.json
         case .cleanupSessions(let run):
-            var members: [(key: String, value: JSONValue)] = [
-                ("success", .bool(true)),
-                ("deletedCount", .integer(run.deletedCount)),
-                ("message", .string("Successfully deleted \(run.deletedCount) expired session(s)")),
-                ("timestamp", .string(run.timestamp.iso8601)),
-            ]
-            if let tokens = run.verificationTokensDeleted { members.insert(("deletedVerificationTokens", .integer(tokens)), at: 2) }
-            if run.hasMore { members.append(("hasMore", .bool(true))) }
-            return .object(members)
+            return run.json
         case .sessionStats(let stats):
-            return .object([
-                ("success", .bool(true)),
-                (
-                    "stats",
-                    .object([
-                        ("total", .integer(stats.total)),
-                        ("active", .integer(stats.active)),
-                        ("expired", .integer(stats.expired)),
-                        ("timestamp", .string(stats.timestamp.iso8601)),
-                    ])
-                ),
-            ])
+            return stats.json
         case .health(let reachable):
             return .object([("status", .string(reachable ? "ok" : "unavailable"))])
         case .status(let status):
@@ -88,10 +42,8 @@ public enum APIResponse {
             return .object([("error", .string("Not Found"))])
         case .methodNotAllowed:
             return .object([("error", .string("Method Not Allowed"))])
-        case .failed(.alreadyRunning):
-            return .object([("success", .bool(false)), ("error", .string("Cleanup already in progress"))])
-        case .failed:
-            return .object([("success", .bool(false)), ("error", .string("Internal Server Error"))])
+        case .failed(let error):
+            return error.json
         }
     }
 

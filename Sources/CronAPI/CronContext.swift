@@ -14,6 +14,8 @@ public struct CronContext: Sendable {
     public let health: HealthCache
     /// How many request lines each peer may put in the log.
     public let requestLog = RequestLogLimiter()
+    /// The stats counts, shared among the worker's concurrent stats requests.
+    let sessionCounts = SessionCountCoalescer()
 
     /// The jobs' metrics, where requests are counted too.
     public var metrics: ServiceMetrics? { jobs.metrics }

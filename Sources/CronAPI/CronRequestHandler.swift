@@ -123,7 +123,8 @@ public final class CronRequestHandler: FastCGIHandler {
             case .cleanupSessions:
                 return .cleanupSessions(try jobs.cleanupSessions(on: database, options: budget))
             case .sessionStats:
-                return .sessionStats(try jobs.sessionStats(on: database))
+                let counts = try context.sessionCounts.counts { query throws(JobError) in try jobs.sessionCounts(on: database, query: query) }
+                return .sessionStats(SessionStats(active: counts.active, expired: counts.expired, timestamp: .now()))
             case .metrics:
                 // The last successes and results as the run records have
                 // them, so runs made elsewhere (the timer, cron, other hosts) show too.

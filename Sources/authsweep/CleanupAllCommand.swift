@@ -1,6 +1,5 @@
 import ArgumentParser
 import AuthSweep
-import CronAPI
 
 struct CleanupAllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,19 +27,20 @@ struct CleanupAllCommand: ParsableCommand {
                 (try? jobs.expectsRuns(of: kind, on: database)) ?? configuration.isEnabled(kind)
             }
             for kind in kinds {
-                let outcome: APIOutcome
+                let body: JSONValue
                 do throws(JobError) {
-                    outcome =
+                    let outcome: CleanupRunOutcome =
                         switch kind {
                         case .cleanupAuth: .cleanupAuth(try jobs.cleanupAuth(on: database, options: options))
                         case .cleanupSessions: .cleanupSessions(try jobs.cleanupSessions(on: database, options: options))
                         }
-                    lines.append("\(kind.rawValue): \(APIResponse.body(for: outcome).serialized)")
+                    body = outcome.json
+                    lines.append("\(kind.rawValue): \(body.serialized)")
                 } catch {
-                    outcome = .failed(error)
+                    body = error.json
                     failures.append((kind, error))
                 }
-                bodies.append((kind.rawValue, APIResponse.body(for: outcome)))
+                bodies.append((kind.rawValue, body))
             }
             if cleanup.json {
                 print(JSONValue.object(bodies).serialized)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import AuthSweep
-import CronAPI
 
 struct CleanupAuthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +21,7 @@ struct CleanupAuthCommand: ParsableCommand {
             try withJSONFailure(json: cleanup.json) { () throws(JobError) in
                 let outcome = try jobs.cleanupAuth(on: database, options: cleanup.cleanupOptions(configuration))
                 if cleanup.json {
-                    print(APIResponse.body(for: .cleanupAuth(outcome)).serialized)
+                    print(outcome.json.serialized)
                     return
                 }
                 guard cleanup.reportsSuccess else { return }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import AuthSweep
-import CronAPI
 
 struct CleanupSessionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,7 +53,7 @@ struct CleanupSessionsCommand: ParsableCommand {
                 }
                 let outcome = try jobs.cleanupSessions(on: database, options: cleanup.cleanupOptions(configuration))
                 if cleanup.json {
-                    print(APIResponse.body(for: .cleanupSessions(outcome)).serialized)
+                    print(outcome.json.serialized)
                     return
                 }
                 guard cleanup.reportsSuccess || stats else { return }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import AuthSweep
-import CronAPI
+import Pings
 
 /// Loads the configuration and runs one administration command.
 func runAdmin(_ common: CommonOptions, _ body: (SessionAdministration, DatabaseSession) throws(JobError) -> Void) throws {

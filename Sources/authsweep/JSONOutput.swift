@@ -1,6 +1,5 @@
 import ArgumentParser
 import AuthSweep
-import CronAPI
 
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +13,7 @@ func withJSONFailure(json: Bool, _ body: () throws(JobError) -> Void) throws(Job
     do {
         try body()
     } catch {
-        if json { print(APIResponse.body(for: .failed(error)).serialized) }
+        if json { print(error.json.serialized) }
         throw error
     }
 }

@@ -3,12 +3,7 @@ import AuthSweep
 import CronAPI
 import FastCGI
 import Logging
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Pings
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,76 +42,16 @@ struct ServeCommand: ParsableCommand {
             let configuration = try common.loadConfiguration(readingDefaultEnvironmentFile: false)
             let secrets = try CronSecrets.load(from: .current())
             let logger = common.makeLogger(configuration, defaultLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info)
-            let addresses = listen.isEmpty ? configuration.listen : listen
-            let threadCount = threads ?? configuration.threads ?? Self.defaultThreadCount()
+            let threadCount = threads ?? configuration.threads ?? CronWorker.defaultThreadCount()
+            let worker = CronWorker(
+                configuration: configuration, secrets: secrets, logger: logger, addresses: listen.isEmpty ? configuration.listen : listen,
+                threads: threadCount,
+                monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) })
             do throws(FastCGIError) {
-                let listeners =
-                    try addresses.isEmpty
-                    ? FastCGIListener.inherited()
-                    : addresses.map { address throws(FastCGIError) in
-                        try FastCGIListener.open(address, socketMode: configuration.effectiveSocketMode, socketGroup: configuration.socketGroup)
-                    }
-                let metrics = ServiceMetrics()
-                metrics.registerConnectionRejections(reasons: FastCGIRejection.allCases.map(\.rawValue))
-                metrics.registerCleanupRuns()
-                metrics.registerServer(responders: threadCount)
-                let rejections = RejectionLog(logger: logger)
-                let webServers = try WebServerAddresses.fromEnvironment()
-                let server = try FastCGIServer(
-                    listeners: listeners,
-                    threads: threadCount,
-                    readTimeoutSeconds: configuration.readTimeoutSeconds,
-                    limits: FastCGILimits(
-                        parameterBytes: configuration.maxParameterBytes, parameterCount: configuration.maxParameters,
-                        unfinishedBytes: configuration.maxUnfinishedBytes),
-                    webServers: webServers,
-                    onRejection: { rejection in
-                        metrics.connectionRejected(reason: rejection.rawValue)
-                        rejections.record(rejection)
-                    })
-                let context = CronContext(
-                    jobs: CleanupJobs(
-                        configuration: configuration, logger: logger, metrics: metrics,
-                        monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) }),
-                    authorizer: BearerAuthorizer(secrets: secrets.accepted, readOnlyTokens: secrets.metricsToken.map { [$0] } ?? []),
-                    timeBudget: .seconds(configuration.httpTimeBudgetSeconds),
-                    logger: logger
-                )
-                let settings = DatabaseSettings(configuration: configuration)
-                try server.run(
-                    makeHandler: { index in
-                        var threadLogger = logger
-                        threadLogger[metadataKey: "worker.thread"] = "\(index)"
-                        return CronRequestHandler(context: context, database: DatabaseSession(settings: settings), logger: threadLogger)
-                    },
-                    onStart: {
-                        if configuration.socketGroup == nil, configuration.socketMode == nil, addresses.contains(where: { $0.hasPrefix("unix:") }) {
-                            logger.notice(
-                                "the unix socket is mode 0600: only this user can connect; set serve.socket_group to nginx's group (www-data on Debian) to let nginx in"
-                            )
-                        }
-                        for listener in listeners where webServers == nil && listener.isTCPBeyondLoopback {
-                            logger.warning(
-                                "\(listener.address) accepts FastCGI from other hosts: anyone who reaches it can send requests; set FCGI_WEB_SERVER_ADDRS to nginx's address, or listen on a unix socket or 127.0.0.1"
-                            )
-                        }
-                        logger.info(
-                            "serving",
-                            metadata: [
-                                "serve.listen": "\(listeners.map(\.address).joined(separator: ","))",
-                                "serve.threads": "\(threadCount)",
-                                "serve.pid": "\(getpid())",
-                            ])
-                    })
-                logger.info("stopped")
+                try worker.run()
             } catch {
                 throw fail(error.description, code: ExitStatus.usage)
             }
         }
-    }
-
-    /// Responders mostly wait on PostgreSQL, so two per core, within 2 to 16.
-    static func defaultThreadCount() -> Int {
-        min(16, max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
     }
 }

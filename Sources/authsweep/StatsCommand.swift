@@ -1,6 +1,5 @@
 import ArgumentParser
 import AuthSweep
-import CronAPI
 
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +17,7 @@ struct StatsCommand: ParsableCommand {
         try runJob(common) { jobs, database, _ in
             try withJSONFailure(json: json) { () throws(JobError) in
                 let stats = try jobs.sessionStats(on: database)
-                print(json ? APIResponse.body(for: .sessionStats(stats)).serialized : describe(stats))
+                print(json ? stats.json.serialized : describe(stats))
             }
         }
     }

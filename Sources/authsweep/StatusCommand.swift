@@ -1,6 +1,5 @@
 import ArgumentParser
 import AuthSweep
-import CronAPI
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +22,7 @@ struct StatusCommand: ParsableCommand {
         try runJob(common) { jobs, database, configuration in
             let status = try jobs.status(on: database)
             if json {
-                print(APIResponse.body(for: .status(status)).serialized)
+                print(status.json.serialized)
             } else {
                 for job in status.jobs {
                     let record = job.record

@@ -128,6 +128,20 @@ struct DomainLayerTests {
         }
     }
 
+    @Test("only the worker's command imports the HTTP layer: the cleanups, their pings and every other command do not")
+    func commandsWithoutHTTP() throws {
+        let commands = PackagePaths.root + "/Sources/authsweep"
+        let files = try FileManager.default.contentsOfDirectory(atPath: commands).filter { $0.hasSuffix(".swift") }
+        #expect(files.contains("CleanupAllCommand.swift") && files.contains("ServeCommand.swift"))
+        for file in files.sorted() where file != "ServeCommand.swift" {
+            let text = try String(contentsOfFile: commands + "/" + file, encoding: .utf8)
+            #expect(!text.contains("import CronAPI"), "Sources/authsweep/\(file) imports CronAPI")
+        }
+        let package = try String(contentsOfFile: PackagePaths.root + "/Package.swift", encoding: .utf8)
+        let pings = try #require(package.firstRange(of: #/name: "Pings",\s*dependencies: \[[^\]]*\]/#))
+        #expect(!package[pings].contains("CronAPI") && !package[pings].contains("FastCGI"))
+    }
+
     @Test("the check finds a two-way dependency and an upward reference")
     func checkFindsViolations() throws {
         let scratch = try ScratchDirectory("layers")

@@ -9,8 +9,6 @@ public struct CleanupJobs: Sendable {
     public let metrics: ServiceMetrics?
     /// Told of every run that holds its lease (`monitor.ping_url`).
     public let monitor: (any RunMonitor)?
-    /// Shared by every copy, so by all of a worker's threads.
-    let sessionCounter = SessionCountCoalescer()
 
     public init(configuration: Configuration, logger: Logger, metrics: ServiceMetrics? = nil, monitor: (any RunMonitor)? = nil) {
         self.configuration = configuration
@@ -129,15 +127,18 @@ public struct CleanupJobs: Sendable {
         try CleanupRun(plan: plan, configuration: configuration, logger: logger, metrics: metrics, monitor: monitor, options: options).perform(on: database)
     }
 
-    /// Counts active and expired sessions; changes nothing. Requests that
-    /// arrive while another thread counts share the next count (see
-    /// `SessionCountCoalescer`).
-    public func sessionStats(on database: DatabaseSession) throws(JobError) -> SessionStats {
-        let counts = try sessionCounter.counts { query throws(JobError) in
-            try database.withCleanupStore { store throws(JobError) in
-                try store.sessionCounts(SessionRule(configuration: configuration, catalog: store.catalog), query: query)
-            }
+    /// Counts active and expired sessions with `query`, from one snapshot;
+    /// changes nothing. (The workers choose the query by time and share
+    /// counts among concurrent requests: CronAPI's `SessionCountCoalescer`.)
+    public func sessionCounts(on database: DatabaseSession, query: SessionCountQuery) throws(JobError) -> SessionCounts {
+        try database.withCleanupStore { store throws(JobError) in
+            try store.sessionCounts(SessionRule(configuration: configuration, catalog: store.catalog), query: query)
         }
+    }
+
+    /// The session stats as of now, counted once (the command line's).
+    public func sessionStats(on database: DatabaseSession, query: SessionCountQuery = .rangeCounts) throws(JobError) -> SessionStats {
+        let counts = try sessionCounts(on: database, query: query)
         return SessionStats(active: counts.active, expired: counts.expired, timestamp: .now())
     }
 

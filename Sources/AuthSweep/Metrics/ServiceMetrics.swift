@@ -74,25 +74,6 @@ public final class ServiceMetrics: Sendable {
         ).increment()
     }
 
-    /// A web-server connection the worker closed for breaking a rule of the
-    /// FastCGI protocol or a limit, by reason.
-    public func connectionRejected(reason: String) {
-        rejectedConnections(reason: reason).increment()
-    }
-
-    /// Shows every reason's counter at zero before the first rejection, so
-    /// that an alert on its rate has a series from the start.
-    public func registerConnectionRejections(reasons: [String]) {
-        reasons.forEach { _ = rejectedConnections(reason: $0) }
-    }
-
-    private func rejectedConnections(reason: String) -> Counter {
-        registry.makeCounter(
-            descriptor: Self.name("fastcgi_rejected_connections", "total", "Web-server connections closed for breaking the protocol or a limit, by reason"),
-            labels: [("reason", reason)]
-        )
-    }
-
     /// The Prometheus text exposition of every metric.
     public func exposition() -> [UInt8] {
         registry.emitToBuffer()

@@ -6,9 +6,3 @@ public protocol RunMonitor: Sendable {
     func runSucceeded(_ kind: CleanupKind, runID: String, outcome: CleanupRunOutcome)
     func runFailed(_ kind: CleanupKind, runID: String, error: JobError)
 }
-
-/// What a successful run of either job answered.
-public enum CleanupRunOutcome: Sendable {
-    case cleanupAuth(CleanupAuthOutcome)
-    case cleanupSessions(CleanupSessionsOutcome)
-}

@@ -10,3 +10,25 @@ public struct CleanupAuthOutcome: Sendable, Equatable {
 
     public var total: Int { loginAttempts + authAuditLog + userSessions }
 }
+
+extension CleanupAuthOutcome {
+    /// The run's answer, as the endpoint and `--json` give it.
+    public var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            ("success", .bool(true)),
+            ("message", .string(dryRun ? "Dry run completed" : "Cleanup completed")),
+        ]
+        if dryRun { members.append(("dryRun", .bool(true))) }
+        members.append(
+            (
+                dryRun ? "wouldDelete" : "deleted",
+                .object([
+                    ("loginAttempts", .integer(loginAttempts)),
+                    ("authAuditLog", .integer(authAuditLog)),
+                    ("userSessions", .integer(userSessions)),
+                ])
+            ))
+        if hasMore { members.append(("hasMore", .bool(true))) }
+        return .object(members)
+    }
+}

@@ -52,3 +52,14 @@ public enum JobError: Error, CustomStringConvertible, Sendable {
         return description
     }
 }
+
+extension JobError {
+    /// The failure answer, as the endpoint and `--json` give it: fixed
+    /// texts, so no database message, SQL or secret can reach it.
+    public var json: JSONValue {
+        if case .alreadyRunning = self {
+            return .object([("success", .bool(false)), ("error", .string("Cleanup already in progress"))])
+        }
+        return .object([("success", .bool(false)), ("error", .string("Internal Server Error"))])
+    }
+}

@@ -50,7 +50,7 @@ extension Duration {
     }
 
     /// Seconds with their fraction, for timings compared with each other.
-    var seconds: Double {
+    public var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

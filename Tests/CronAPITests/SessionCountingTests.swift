@@ -1,7 +1,8 @@
+import AuthSweep
 import Locking
 import Testing
 
-@testable import AuthSweep
+@testable import CronAPI
 
 #if canImport(Glibc)
 import Glibc

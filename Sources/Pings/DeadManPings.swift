@@ -43,14 +43,9 @@ public struct DeadManPings: RunMonitor {
     }
 
     public func runSucceeded(_ kind: CleanupKind, runID: String, outcome: CleanupRunOutcome) {
-        let body: APIOutcome =
-            switch outcome {
-            case .cleanupAuth(let run): .cleanupAuth(run)
-            case .cleanupSessions(let run): .cleanupSessions(run)
-            }
         switch style {
         case .healthchecks:
-            ping(kind, "success", method: "POST", url: "\(base)/\(kind.rawValue)?rid=\(runID)", body: Array(APIResponse.body(for: body).serialized.utf8))
+            ping(kind, "success", method: "POST", url: "\(base)/\(kind.rawValue)?rid=\(runID)", body: Array(outcome.json.serialized.utf8))
         case .cronitor:
             ping(kind, "success", method: "GET", url: "\(base)/\(kind.rawValue)?state=complete&series=\(runID)")
         }

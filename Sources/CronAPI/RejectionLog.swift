@@ -2,6 +2,7 @@ import AuthSweep
 import FastCGI
 import Locking
 import Logging
+import Prometheus
 
 /// Logs connections the worker closed for breaking a rule, at most once a
 /// minute per reason with the count since the last line, so that a hostile
@@ -51,5 +52,26 @@ final class RejectionLog: Sendable {
         case .overBudget:
             "the unfinished requests of all connections held more than serve.max_unfinished_bytes, and its had begun first (many peers sending slowly, or one sending more than it reads)"
         }
+    }
+}
+
+extension ServiceMetrics {
+    /// A web-server connection the worker closed for breaking a rule of the
+    /// FastCGI protocol or a limit.
+    func connectionRejected(_ rejection: FastCGIRejection) {
+        rejectedConnections(rejection).increment()
+    }
+
+    /// Shows every reason's counter at zero before the first rejection, so
+    /// that an alert on its rate has a series from the start.
+    func registerConnectionRejections() {
+        FastCGIRejection.allCases.forEach { _ = rejectedConnections($0) }
+    }
+
+    private func rejectedConnections(_ rejection: FastCGIRejection) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.name("fastcgi_rejected_connections", "total", "Web-server connections closed for breaking the protocol or a limit, by reason"),
+            labels: [("reason", rejection.rawValue)]
+        )
     }
 }
