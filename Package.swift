@@ -142,3 +142,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Imports say what a target shows of its dependencies (`public import`
+// only where its own API uses their types), every existential is written
+// `any`, and a member is visible only from a module the file imports.
+for target in package.targets where target.type != .system && target.type != .plugin {
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("InternalImportsByDefault"),
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+        ]
+}

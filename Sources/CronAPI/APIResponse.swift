@@ -1,5 +1,5 @@
-import AuthSweep
-import FastCGI
+public import AuthSweep
+public import FastCGI
 
 /// The one place that maps outcomes and errors to statuses and JSON bodies,
 /// shared by the HTTP endpoints and the command line's `--json`.

@@ -1,5 +1,5 @@
-import AuthSweep
-import Logging
+public import AuthSweep
+public import Logging
 
 /// What every responder thread's request handler shares: the jobs, the
 /// Bearer check, the metrics, the time budget of an HTTP run, the logger.

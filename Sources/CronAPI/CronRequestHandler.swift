@@ -1,6 +1,6 @@
-import AuthSweep
-import FastCGI
-import Logging
+public import AuthSweep
+public import FastCGI
+public import Logging
 import Prometheus
 
 /// One responder thread's request handler: route, authorize, run the job,

@@ -1,6 +1,6 @@
-import AuthSweep
-import FastCGI
-import Logging
+public import AuthSweep
+public import FastCGI
+public import Logging
 
 #if canImport(Glibc)
 import Glibc

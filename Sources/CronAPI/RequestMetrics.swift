@@ -1,5 +1,5 @@
-import AuthSweep
-import Prometheus
+package import AuthSweep
+package import Prometheus
 
 extension ServiceMetrics {
     /// Counts answered requests of one route and status, and their time.

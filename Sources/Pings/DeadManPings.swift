@@ -1,6 +1,6 @@
-import AuthSweep
+public import AuthSweep
 import Curl
-import Logging
+public import Logging
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthSweep
+import Logging
 import Pings
 
 /// Loads the configuration and runs one administration command.

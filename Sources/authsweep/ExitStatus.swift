@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthSweep
+import Logging
 import Postgres
 
 #if canImport(Glibc)

@@ -1,8 +1,8 @@
 import AuthSweep
 import Foundation
 import Postgres
-import TestSupport
-import Testing
+public import TestSupport
+public import Testing
 
 /// Every preset on its framework's own tables, through the pool and nginx
 /// and through the CLI, with the workers' and the CLI's TimeZone far from

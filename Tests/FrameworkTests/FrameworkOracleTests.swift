@@ -1,5 +1,6 @@
 import AuthSweep
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 

@@ -1,5 +1,7 @@
 import AuthSweep
 import Foundation
+import InMemoryLogging
+import Logging
 import Postgres
 import Synchronization
 import TestSupport

@@ -142,6 +142,47 @@ struct DomainLayerTests {
         #expect(!package[pings].contains("CronAPI") && !package[pings].contains("FastCGI"))
     }
 
+    @Test("every module a target's sources import is a dependency it declares in Package.swift")
+    func importsAreDeclared() throws {
+        let manager = FileManager.default
+        let package = try String(contentsOfFile: PackagePaths.root + "/Package.swift", encoding: .utf8)
+        // The system's and the toolchain's own modules need no declaration.
+        let system: Set<String> = ["Glibc", "Musl", "Foundation", "Synchronization", "Dispatch"]
+        let importLine = try Regex(#"^(?:public |package |internal )?import ([A-Za-z_]+)$"#).anchorsMatchLineEndings()
+        let sources = PackagePaths.root + "/Sources"
+        var checked = 0
+        for target in try manager.contentsOfDirectory(atPath: sources).sorted() {
+            let files = manager.enumerator(atPath: sources + "/" + target)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+            guard !files.isEmpty else { continue }
+            let declared = Self.dependencies(of: target, in: package)
+            for file in files {
+                let text = try String(contentsOfFile: "\(sources)/\(target)/\(file)", encoding: .utf8)
+                for match in text.matches(of: importLine) {
+                    let module = String(match.output[1].substring ?? "")
+                    guard !system.contains(module) else { continue }
+                    checked += 1
+                    #expect(declared.contains(module), "Sources/\(target)/\(file) imports \(module), which Package.swift does not give \(target)")
+                }
+            }
+        }
+        #expect(checked > 100)
+    }
+
+    /// The target and product names in `target`'s `dependencies: [...]`.
+    static func dependencies(of target: String, in package: String) -> Set<String> {
+        // The target's name, then its dependency list as the next argument.
+        for start in package.ranges(of: "name: \"\(target)\"") {
+            let rest = package[start.upperBound...].drop { $0 == "," || $0.isWhitespace }
+            guard rest.hasPrefix("dependencies: ["), let close = rest.firstIndex(of: "]") else { continue }
+            let list = rest[rest.index(rest.startIndex, offsetBy: "dependencies: [".count)..<close]
+            return Set(
+                list.matches(of: #/(?:^|[\s,\[])"([A-Za-z_]+)"|\(name: "([A-Za-z_]+)"/#).compactMap { match in
+                    (match.output.1 ?? match.output.2).map(String.init)
+                })
+        }
+        return []
+    }
+
     @Test("the check finds a two-way dependency and an upward reference")
     func checkFindsViolations() throws {
         let scratch = try ScratchDirectory("layers")

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A program run by a test: either to completion, or in the background
 /// until the test stops it. Spawned with posix_spawn and reaped with

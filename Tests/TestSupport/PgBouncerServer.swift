@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A real PgBouncer (Debian's package) in front of the tests' PostgreSQL,
 /// on a unix socket in the test's own directory, with trust authentication.

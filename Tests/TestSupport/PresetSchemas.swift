@@ -1,4 +1,4 @@
-import AuthSweep
+public import AuthSweep
 
 /// Each framework's session tables as its own migrations create them on
 /// PostgreSQL, and rows for them: what the preset tests load.

@@ -1,6 +1,6 @@
-import AuthSweep
+public import AuthSweep
 import Foundation
-import Postgres
+public import Postgres
 
 /// A database of its own for one test suite, on the PostgreSQL that the
 /// test command started (`AUTHSWEEP_TEST_PG*`). It is dropped and created

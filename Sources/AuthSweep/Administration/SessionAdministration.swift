@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 import Postgres
 
 /// Session and user administration on the NextAuth tables. Every change is

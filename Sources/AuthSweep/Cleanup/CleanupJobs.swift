@@ -1,4 +1,5 @@
-import Logging
+public import Logging
+import Postgres
 
 /// The cleanups and the stats: one implementation behind both the HTTP
 /// endpoints and the command line.

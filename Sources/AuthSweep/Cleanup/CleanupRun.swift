@@ -1,4 +1,5 @@
 import Logging
+import Postgres
 
 /// What one run did: rows deleted from each target (for a dry run, rows
 /// that would be), in the plan's order.

@@ -1,4 +1,5 @@
 import Logging
+import Postgres
 
 /// One table's deletion, batch after batch, each batch its own short
 /// statement and transaction, until nothing is left or the time budget is

@@ -109,7 +109,7 @@ struct ConfigurationKeys {
 
     /// A setting that takes one of an enumeration's raw values.
     private static func choice<Value: CaseIterable & RawRepresentable<String> & Sendable>(
-        _ key: String, _ path: WritableKeyPath<Configuration, Value> & Sendable
+        _ key: String, _ path: any WritableKeyPath<Configuration, Value> & Sendable
     ) -> Setting {
         Setting(
             key: key,
@@ -121,7 +121,7 @@ struct ConfigurationKeys {
             }, current: { $0[keyPath: path].rawValue })
     }
 
-    private static func flag(_ key: String, _ path: WritableKeyPath<Configuration, Bool> & Sendable) -> Setting {
+    private static func flag(_ key: String, _ path: any WritableKeyPath<Configuration, Bool> & Sendable) -> Setting {
         Setting(
             key: key,
             apply: { configuration, value in
@@ -152,7 +152,7 @@ struct ConfigurationKeys {
         flag("user_sessions.enabled", \.userSessionsEnabled),
     ]
 
-    private static func number(_ key: String, _ path: WritableKeyPath<Configuration, Int> & Sendable, _ range: ClosedRange<Int>) -> Setting {
+    private static func number(_ key: String, _ path: any WritableKeyPath<Configuration, Int> & Sendable, _ range: ClosedRange<Int>) -> Setting {
         Setting(
             key: key,
             apply: { configuration, value in
@@ -177,7 +177,7 @@ struct ConfigurationKeys {
         number("serve.max_unfinished_bytes", \.maxUnfinishedBytes, 1_048_576...4_294_967_296),
     ]
 
-    private static func identifier(_ key: String, _ path: WritableKeyPath<TableNames, String> & Sendable) -> Setting {
+    private static func identifier(_ key: String, _ path: any WritableKeyPath<TableNames, String> & Sendable) -> Setting {
         Setting(
             key: key,
             apply: { configuration, value in
@@ -190,7 +190,7 @@ struct ConfigurationKeys {
     }
 
     /// A name that may be left empty for "none".
-    private static func optionalIdentifier(_ key: String, _ path: WritableKeyPath<TableNames, String?> & Sendable) -> Setting {
+    private static func optionalIdentifier(_ key: String, _ path: any WritableKeyPath<TableNames, String?> & Sendable) -> Setting {
         Setting(
             key: key,
             apply: { configuration, value in

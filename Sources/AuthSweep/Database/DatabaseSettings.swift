@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 #if canImport(Glibc)
 import Glibc

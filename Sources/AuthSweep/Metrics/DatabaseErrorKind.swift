@@ -1,3 +1,5 @@
+import Postgres
+
 /// The `kind` label of `authsweep_database_errors_total`.
 package enum DatabaseErrorKind: String, Sendable {
     case connection

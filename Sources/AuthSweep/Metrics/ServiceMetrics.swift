@@ -1,4 +1,4 @@
-import Prometheus
+package import Prometheus
 
 /// The worker's Prometheus metrics (swift-prometheus), one registry per
 /// process: with a pool, scrape each worker (nginx.conf.example routes
@@ -50,9 +50,8 @@ public final class ServiceMetrics: Sendable {
     /// process or from the run records, wherever it ran.
     public func lastRun(_ job: CleanupKind, failed: Bool) {
         registry.makeGauge(
-            descriptor: MetricNameDescriptor(
-                namespace: "authsweep", metricName: "cleanup_last_run_failed",
-                helpText: "1 when the last cleanup run failed, 0 when it succeeded, by cleanup, wherever it ran"),
+            // A 0/1 state has no unit: the empty one leaves the name as it is.
+            descriptor: Self.name("cleanup_last_run_failed", "", "1 when the last cleanup run failed, 0 when it succeeded, by cleanup, wherever it ran"),
             labels: [("cleanup", job.rawValue)]
         ).set(Double(failed ? 1 : 0))
     }

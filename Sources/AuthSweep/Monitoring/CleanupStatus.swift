@@ -1,3 +1,5 @@
+import Postgres
+
 /// What the run records say of each job: the status view (`authsweep status`,
 /// `GET /api/cron/status`) and the metrics' last-success gauge, for runs
 /// made anywhere (workers, the timer, cron, another host).

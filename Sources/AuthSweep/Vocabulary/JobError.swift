@@ -1,4 +1,4 @@
-import Postgres
+public import Postgres
 
 /// Why a job (a cleanup, the stats or an administration command) did not complete.
 public enum JobError: Error, CustomStringConvertible, Sendable {
