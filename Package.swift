@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "AuthSweep", "Postgres", "TestSupport",
+                "AuthSweep", "Postgres", "TestSupport", "Locking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]

@@ -1,5 +1,4 @@
 public import AuthSweep
-public import FastCGI
 
 /// Everything a request can end in. `APIResponse` turns it into the
 /// contract's status, headers and body; nothing else decides them.

@@ -1,4 +1,5 @@
 import AuthSweep
+import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -56,93 +57,83 @@ struct SessionCountPlanner: Sendable {
 /// every answer is still exact as of a moment after its request arrived.
 /// A shared count that failed is not passed on: each waiter then counts on
 /// its own connection, so a broken link answers only its own request.
-final class SessionCountCoalescer: @unchecked Sendable {
+final class SessionCountCoalescer: Sendable {
     /// Two at once: the second starts at once beside the first (a database
     /// has more than one core), and the rest share the next.
     static let maximumRunning = 2
 
-    // @unchecked: every stored property is only touched with `mutex` held.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let finished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    /// Counts started so far: the number of the latest.
-    private var started = 0
-    private var running = 0
-    /// The number of a count that will start after a short gathering pause;
-    /// requests arriving meanwhile are answered by it.
-    private var gathering: Int?
-    /// The newest count (by number) that ended: its number and what it found.
-    private var newestEnded: (number: Int, counts: SessionCounts?)?
-    private var planner = SessionCountPlanner()
-    /// Requests answered and counts run (see `tally`).
-    private var answered = 0
-    private var counted = 0
-    /// Requests waiting for a count to start or end.
-    private var waiters = 0
-
-    init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(finished, nil)
+    private struct State {
+        /// Counts started so far: the number of the latest.
+        var started = 0
+        var running = 0
+        /// The number of a count that will start after a short gathering
+        /// pause; requests arriving meanwhile are answered by it.
+        var gathering: Int?
+        /// The newest count (by number) that ended: its number and what it found.
+        var newestEnded: (number: Int, counts: SessionCounts?)?
+        var planner = SessionCountPlanner()
+        /// Requests answered and counts run (see `tally`).
+        var answered = 0
+        var counted = 0
     }
 
-    deinit {
-        pthread_cond_destroy(finished)
-        pthread_mutex_destroy(mutex)
-        finished.deallocate()
-        mutex.deallocate()
+    /// What a request does once it has the lock: take the counts of one
+    /// that ended (nil: it failed), or start one.
+    private enum Turn {
+        case ended(SessionCounts?)
+        case start(number: Int, query: SessionCountQuery, pause: Double)
     }
+
+    private let state = ConditionLock(State())
 
     /// Counts with `count` (given the query to run), or waits for a count
     /// started after this call by another thread.
     func counts(_ count: (SessionCountQuery) throws(JobError) -> SessionCounts) throws(JobError) -> SessionCounts {
-        pthread_mutex_lock(mutex)
-        // Only a count numbered after those already started began after now
-        // (one still gathering has not started).
-        let needed = gathering ?? started + 1
-        while true {
-            if let newestEnded, newestEnded.number >= needed {
-                answered += 1
-                pthread_mutex_unlock(mutex)
-                if let counts = newestEnded.counts { return counts }
-                return try countAlone(count)
+        // Only a count numbered after those already started began after
+        // now (one still gathering has not started): fixed at the first look.
+        var needed: Int?
+        let turn = state.withLockWhenReady { (state: inout State) -> Turn? in
+            let first = needed ?? state.gathering ?? state.started + 1
+            needed = first
+            if let ended = state.newestEnded, ended.number >= first {
+                state.answered += 1
+                return .ended(ended.counts)
             }
             // Start one unless one that began after this request runs already.
-            if started < needed, running < Self.maximumRunning { break }
-            waiters += 1
-            pthread_cond_wait(finished, mutex)
-            waiters -= 1
+            guard state.started < first, state.running < Self.maximumRunning else { return nil }
+            state.started += 1
+            state.running += 1
+            state.counted += 1
+            state.answered += 1
+            let query = state.planner.next()
+            let pause = Self.gatheringPause(running: state.running, countSeconds: state.planner.seconds[query])
+            if pause > 0 { state.gathering = state.started }
+            return .start(number: state.started, query: query, pause: pause)
         }
-        started += 1
-        let number = started
-        running += 1
-        counted += 1
-        answered += 1
-        let query = planner.next()
-        let pause = Self.gatheringPause(running: running, countSeconds: planner.seconds[query])
-        if pause > 0 { gathering = number }
-        pthread_mutex_unlock(mutex)
-        if pause > 0 {
-            usleep(useconds_t(pause * 1_000_000))
-            pthread_mutex_lock(mutex)
-            gathering = nil
-            pthread_mutex_unlock(mutex)
+        switch turn {
+        case .ended(let counts):
+            if let counts { return counts }
+            return try countAlone(count)
+        case .start(let number, let query, let pause):
+            if pause > 0 {
+                usleep(useconds_t(pause * 1_000_000))
+                state.withLock { $0.gathering = nil }
+            }
+            let began = ContinuousClock.now
+            var result: Result<SessionCounts, JobError>
+            do throws(JobError) {
+                result = .success(try count(query))
+            } catch {
+                result = .failure(error)
+            }
+            let elapsed = began.duration(to: .now)
+            state.withLockBroadcasting { state in
+                if case .success = result { state.planner.record(query, seconds: elapsed.seconds) }
+                if number > state.newestEnded?.number ?? 0 { state.newestEnded = (number, try? result.get()) }
+                state.running -= 1
+            }
+            return try result.get()
         }
-
-        let began = ContinuousClock.now
-        var result: Result<SessionCounts, JobError>
-        do throws(JobError) {
-            result = .success(try count(query))
-        } catch {
-            result = .failure(error)
-        }
-        let elapsed = began.duration(to: .now)
-
-        pthread_mutex_lock(mutex)
-        if case .success = result { planner.record(query, seconds: elapsed.seconds) }
-        if number > newestEnded?.number ?? 0 { newestEnded = (number, try? result.get()) }
-        running -= 1
-        pthread_cond_broadcast(finished)
-        pthread_mutex_unlock(mutex)
-        return try result.get()
     }
 
     /// How long a count that is about to start waits for more requests to
@@ -160,31 +151,23 @@ final class SessionCountCoalescer: @unchecked Sendable {
     /// After a shared count failed: this request's own count, with the
     /// query the planner prefers.
     private func countAlone(_ count: (SessionCountQuery) throws(JobError) -> SessionCounts) throws(JobError) -> SessionCounts {
-        pthread_mutex_lock(mutex)
-        let query = planner.fastest
-        counted += 1
-        pthread_mutex_unlock(mutex)
+        let query = state.withLock { state in
+            state.counted += 1
+            return state.planner.fastest
+        }
         return try count(query)
     }
 
     /// The seconds per count the planner has recorded, by query.
     var recordedSeconds: [SessionCountQuery: Double] {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return planner.seconds
+        state.withLock { $0.planner.seconds }
     }
 
     /// Requests waiting now.
-    var waiting: Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return waiters
-    }
+    var waiting: Int { state.waiting }
 
     /// (answered, counted), read together.
     var tally: (answered: Int, counted: Int) {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return (answered, counted)
+        state.withLock { ($0.answered, $0.counted) }
     }
 }

@@ -5,22 +5,22 @@ import Musl
 #endif
 
 /// A failure of the FastCGI layer: sockets, threads and libfcgi itself.
-public struct FastCGIError: Error, CustomStringConvertible, Sendable {
-    /// What was being done.
-    public let operation: String
-    /// `errno` (or libfcgi's negated code), when there is one.
-    public let code: Int32
-    /// Where it happened, for the log.
-    public let location: String
-
-    public init(operation: String, code: Int32, location: String = #function) {
-        self.operation = operation
-        self.code = code
-        self.location = location
-    }
+public enum FastCGIError: Error, CustomStringConvertible, Sendable {
+    /// A system call failed: what was being done, its `errno`, and where.
+    case system(operation: String, code: Int32, location: String)
+    /// A listen address, socket path, socket group or web-server address
+    /// list that cannot be used; the text says which and why.
+    case unusableAddress(String)
+    /// Limits this host or these settings cannot serve.
+    case unusableLimits(String)
+    /// libfcgi could not start.
+    case library(String)
 
     public var description: String {
-        code == 0 ? operation : "\(operation): \(String(cString: strerror(code)))"
+        switch self {
+        case .system(let operation, let code, _): "\(operation): \(String(cString: strerror(code)))"
+        case .unusableAddress(let message), .unusableLimits(let message), .library(let message): message
+        }
     }
 }
 
@@ -38,6 +38,6 @@ func systemCall(
         // Read once: building the message below may change errno.
         let code = errno
         if code == EINTR { continue }
-        throw FastCGIError(operation: operation(), code: code, location: location)
+        throw .system(operation: operation(), code: code, location: location)
     }
 }

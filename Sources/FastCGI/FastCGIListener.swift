@@ -61,12 +61,12 @@ public final class FastCGIListener: Sendable {
             return try unix(path: String(spec.dropFirst(5)), mode: socketMode, group: socketGroup, backlog: backlog)
         }
         guard let colon = spec.lastIndex(of: ":") else {
-            throw FastCGIError(operation: "listen address '\(spec)' is neither unix:/path nor HOST:PORT", code: 0)
+            throw .unusableAddress("listen address '\(spec)' is neither unix:/path nor HOST:PORT")
         }
         var host = String(spec[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard let port = UInt16(spec[spec.index(after: colon)...]), port > 0 else {
-            throw FastCGIError(operation: "listen address '\(spec)' has no valid port", code: 0)
+            throw .unusableAddress("listen address '\(spec)' has no valid port")
         }
         return try tcp(host: host.isEmpty ? "127.0.0.1" : host, port: port, backlog: backlog)
     }
@@ -77,7 +77,7 @@ public final class FastCGIListener: Sendable {
         address.sun_family = sa_family_t(AF_UNIX)
         let pathBytes = Array(path.utf8)
         guard !pathBytes.isEmpty, pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw FastCGIError(operation: "unix socket path '\(path)' is empty or too long", code: 0)
+            throw .unusableAddress("unix socket path '\(path)' is empty or too long")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { buffer in
             buffer.copyBytes(from: pathBytes)
@@ -97,7 +97,7 @@ public final class FastCGIListener: Sendable {
             try systemCall("chmod(\(path))") { chmod(path, mode_t(mode)) }
             if let group {
                 guard let entry = getgrnam(group) else {
-                    throw FastCGIError(operation: "socket group '\(group)' does not exist", code: 0)
+                    throw .unusableAddress("socket group '\(group)' does not exist")
                 }
                 try systemCall("chown(\(path), group \(group))") { chown(path, uid_t.max, entry.pointee.gr_gid) }
             }
@@ -119,7 +119,7 @@ public final class FastCGIListener: Sendable {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            throw FastCGIError(operation: "cannot resolve listen host '\(host)': \(String(cString: gai_strerror(status)))", code: 0)
+            throw .unusableAddress("cannot resolve listen host '\(host)': \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(list) }
         let info = first.pointee
@@ -161,7 +161,7 @@ public final class FastCGIListener: Sendable {
         var accepting: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0, accepting != 0 else {
-            throw FastCGIError(operation: "no --listen address was given and \(origin) (fd \(descriptor)) is not a listening socket", code: 0)
+            throw .unusableAddress("no --listen address was given and \(origin) (fd \(descriptor)) is not a listening socket")
         }
     }
 
@@ -171,7 +171,7 @@ public final class FastCGIListener: Sendable {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {
-            throw FastCGIError(operation: "'\(path)' exists and is not a socket", code: 0)
+            throw .unusableAddress("'\(path)' exists and is not a socket")
         }
         let probe = try systemCall("socket(AF_UNIX)") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         defer { close(probe) }
@@ -180,7 +180,7 @@ public final class FastCGIListener: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
         }
         if live {
-            throw FastCGIError(operation: "'\(path)' is in use: another process is listening on it", code: 0)
+            throw .unusableAddress("'\(path)' is in use: another process is listening on it")
         }
         try systemCall("unlink(\(path))") { unlink(path) }
     }

@@ -1,6 +1,10 @@
 internal import CFastCGI
 internal import CLinux
-import Synchronization
+
+// The fuzzer builds this target's files and Locking's as one module.
+#if canImport(Locking)
+import Locking
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -33,7 +37,7 @@ public final class FastCGIServer: Sendable {
     let onRejection: @Sendable (FastCGIRejection) -> Void
     let table: ConnectionTable
     /// Why a responder could not start, if one could not.
-    private let startFailure = Mutex<FastCGIError?>(nil)
+    private let startFailure = Locked<FastCGIError?>(nil)
 
     /// - Parameters:
     ///   - readTimeoutSeconds: the longest a connection may take to deliver
@@ -54,10 +58,9 @@ public final class FastCGIServer: Sendable {
     ) throws(FastCGIError) {
         precondition(!listeners.isEmpty, "a FastCGI server needs at least one listener")
         guard limits.unfinishedBytes >= limits.leastUnfinishedBytes else {
-            throw FastCGIError(
-                operation:
-                    "serve.max_unfinished_bytes (\(limits.unfinishedBytes)) must be at least \(limits.leastUnfinishedBytes): room for four of the largest requests serve.max_params_bytes allows",
-                code: 0)
+            throw .unusableLimits(
+                "serve.max_unfinished_bytes (\(limits.unfinishedBytes)) must be at least \(limits.leastUnfinishedBytes): room for four of the largest requests serve.max_params_bytes allows"
+            )
         }
         self.listeners = listeners
         closesAtOnce = listeners.map { Self.isUnixDomain($0.descriptor) }
@@ -75,12 +78,11 @@ public final class FastCGIServer: Sendable {
         makeHandler: @escaping @Sendable (Int) -> any FastCGIHandler,
         onStart: () -> Void = {}
     ) throws(FastCGIError) {
-        guard FCGX_Init() == 0 else { throw FastCGIError(operation: "FCGX_Init failed", code: 0) }
+        guard FCGX_Init() == 0 else { throw .library("FCGX_Init failed") }
         guard try LibFCGIResponder().fits(bytes: limits.requestBytes) else {
-            throw FastCGIError(
-                operation:
-                    "a request of \(limits.parameterBytes) bytes of parameters does not fit this host's socket buffers (net.core.wmem_max); lower serve.max_params_bytes or raise net.core.wmem_max",
-                code: 0)
+            throw .unusableLimits(
+                "a request of \(limits.parameterBytes) bytes of parameters does not fit this host's socket buffers (net.core.wmem_max); lower serve.max_params_bytes or raise net.core.wmem_max"
+            )
         }
         for listener in listeners {
             try prepare(listener)
@@ -101,7 +103,7 @@ public final class FastCGIServer: Sendable {
             bodies.append { [self] in
                 do throws(FastCGIError) {
                     let libfcgi = try LibFCGIResponder()
-                    responderLoop(handler: makeHandler(index), libfcgi: libfcgi)
+                    Responder(server: self, handler: makeHandler(index), libfcgi: libfcgi).run()
                 } catch {
                     startFailure.withLock { $0 = $0 ?? error }
                     kill(getpid(), SIGTERM)

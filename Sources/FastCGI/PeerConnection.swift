@@ -42,7 +42,7 @@ final class PeerConnection: @unchecked Sendable {
     var framer: RequestFramer
     var phase: Phase
     /// TCP only: after the last answer the worker half-closes and waits (at
-    /// most `FastCGIServer.lingerLimit`) for the peer to close first, so
+    /// most `Responder.lingerLimit`) for the peer to close first, so
     /// that a byte it still sends cannot turn the close into a reset that
     /// discards the answer. A unix socket has no resets and is closed at once.
     let lingers: Bool

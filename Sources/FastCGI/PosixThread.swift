@@ -20,7 +20,7 @@ func spawnThread(_ body: @escaping @Sendable () -> Void) throws(FastCGIError) ->
         }, context)
     guard status == 0 else {
         Unmanaged<Box>.fromOpaque(context).release()
-        throw FastCGIError(operation: "pthread_create", code: status)
+        throw .system(operation: "pthread_create", code: status, location: #function)
     }
     return thread
 }

@@ -1,4 +1,4 @@
-import CLinux
+internal import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -22,11 +22,11 @@ public struct WebServerAddresses: Sendable, Equatable {
             if let address = Self.parse(word) {
                 addresses.append(address)
             } else {
-                throw FastCGIError(operation: "FCGI_WEB_SERVER_ADDRS: '\(word)' is not an IP address", code: 0)
+                throw .unusableAddress("FCGI_WEB_SERVER_ADDRS: '\(word)' is not an IP address")
             }
         }
         guard !addresses.isEmpty else {
-            throw FastCGIError(operation: "FCGI_WEB_SERVER_ADDRS is set but lists no address", code: 0)
+            throw .unusableAddress("FCGI_WEB_SERVER_ADDRS is set but lists no address")
         }
         self.addresses = addresses
     }

@@ -145,7 +145,7 @@ public final class PGConnection {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return PGResult(copying: result)
         default:
-            let sqlState = PQresultErrorField(result, diagnosticSQLState).map { String(cString: $0) }
+            let sqlState = PQresultErrorField(result, diagnosticSQLState).map { SQLState(rawValue: String(cString: $0)) }
             let message = String(cString: PQresultErrorMessage(result)).trimmed
             throw PostgresError(kind: kind(sqlState: sqlState), sqlState: sqlState, detail: message, location: function)
         }
@@ -162,17 +162,11 @@ public final class PGConnection {
         return SQLIdentifier(name: name, quoted: String(cString: quoted))
     }
 
-    private func kind(sqlState: String?) -> PostgresError.Kind {
-        if !isUsable { return .connectionLost }
-        switch sqlState {
-        case "57014", "55P03": return .timedOut  // query_canceled, lock_not_available
-        case let state? where state.hasPrefix("08"): return .connectionLost
-        case "57P01", "57P02", "57P03": return .connectionLost  // admin/crash shutdown
-        default: return .queryFailed
-        }
+    private func kind(sqlState: SQLState?) -> PostgresError.Kind {
+        isUsable ? PostgresError.Kind(failedStatement: sqlState) : .connectionLost
     }
 
-    private func error(kind: PostgresError.Kind, sqlState: String?, function: String) -> PostgresError {
+    private func error(kind: PostgresError.Kind, sqlState: SQLState?, function: String) -> PostgresError {
         PostgresError(kind: kind, sqlState: sqlState, detail: String(cString: PQerrorMessage(handle)).trimmed, location: function)
     }
 }

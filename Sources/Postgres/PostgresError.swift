@@ -20,13 +20,13 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
 
     public let kind: Kind
     /// SQLSTATE code, when the server sent one.
-    public let sqlState: String?
+    public let sqlState: SQLState?
     /// The server's or libpq's own message; for logs only.
     public let detail: String
     /// The wrapper function that saw the failure.
     public let location: String
 
-    public init(kind: Kind, sqlState: String? = nil, detail: String, location: String = #function) {
+    public init(kind: Kind, sqlState: SQLState? = nil, detail: String, location: String = #function) {
         self.kind = kind
         self.sqlState = sqlState
         self.detail = detail

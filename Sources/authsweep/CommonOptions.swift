@@ -39,19 +39,21 @@ struct CommonOptions: ParsableArguments {
         return configuration
     }
 
-    /// Sends logs to stderr; the one-shot commands log only what was asked
-    /// for, so that a failure is one line on a terminal or in cron's mail.
-    /// Under systemd (stderr is the journal) they log warnings too: a timer's
-    /// run has nobody watching its terminal, and a success stays quiet.
+    /// The logger every part of this run is given, writing to stderr (in the
+    /// journal's native protocol when stderr is the journal). The one-shot
+    /// commands log only what was asked for, so that a failure is one line
+    /// on a terminal or in cron's mail; under systemd they log warnings too:
+    /// a timer's run has nobody watching its terminal, and a success stays
+    /// quiet. The handler is the logger's own, not swift-log's global one:
+    /// nothing depends on the process-wide logging system being set up once.
     func makeLogger(_ configuration: Configuration, defaultLevel: Logger.Level) -> Logger {
         let journal = JournalLogHandler.standardErrorIsJournal
         let level = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? (journal ? min(defaultLevel, .warning) : defaultLevel)
-        LoggingSystem.bootstrap { label in
+        return Logger(label: "authsweep") { label in
             if journal { return JournalLogHandler(logLevel: level, label: label) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
-        return Logger(label: "authsweep")
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import AuthSweep
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +12,7 @@ import Musl
 /// most every second otherwise.
 final class ProgressPrinter: Sendable {
     private let onTerminal = isatty(1) == 1
-    private let lastPrinted = Mutex<ContinuousClock.Instant?>(nil)
+    private let lastPrinted = Locked<ContinuousClock.Instant?>(nil)
 
     func report(table: String, deleted: Int) {
         let due = lastPrinted.withLock { last -> Bool in

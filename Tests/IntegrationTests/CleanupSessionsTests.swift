@@ -1,9 +1,9 @@
 import AuthSweep
 import Foundation
 import InMemoryLogging
+import Locking
 import Logging
 import Postgres
-import Synchronization
 import TestSupport
 import Testing
 
@@ -92,8 +92,8 @@ final class CleanupSessionsTests {
             $0.batchSize = 5_000
             $0.deletionScan = scan
         }
-        let firstBatch = Mutex<(deleted: Int, remaining: Int?)?>(nil)
-        let batches = Mutex(0)
+        let firstBatch = Locked<(deleted: Int, remaining: Int?)?>(nil)
+        let batches = Locked(0)
         let databaseForObserver = database
         let outcome = try test.jobs.cleanupSessions(
             on: test.session(),
@@ -272,7 +272,7 @@ final class CleanupSessionsTests {
             $0.batchSize = 1_000
             $0.deletionScan = .sweep
         }
-        let inserted = Mutex(false)
+        let inserted = Locked(false)
         let databaseForWriter = database
         let outcome = try test.jobs.cleanupSessions(
             on: test.session(),

@@ -260,3 +260,18 @@ struct ServicesScriptTests {
         #expect(result.stderr.contains("gave up after 1s waiting for a file that never comes"))
     }
 }
+
+@Suite("the tests' child processes")
+struct ChildProcessTests {
+    @Test("a child inherits no descriptor of the test runner but stdin, stdout and stderr")
+    func onlyStandardDescriptors() throws {
+        var ends: [Int32] = [-1, -1]
+        // Not close-on-exec, as a socket another test opens may not be.
+        #expect(pipe(&ends) == 0)
+        defer { ends.forEach { close($0) } }
+        let result = try ChildProcess.run("/bin/sh", ["-c", "ls /proc/$$/fd"])
+        let inherited = Set(result.stdout.split(separator: "\n").compactMap { Int32($0) })
+        #expect(inherited.isSuperset(of: [0, 1, 2]))
+        #expect(inherited.isDisjoint(with: ends), "\(inherited.sorted()) holds \(ends)")
+    }
+}

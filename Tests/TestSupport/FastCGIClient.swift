@@ -25,7 +25,9 @@ public final class FastCGIConnection: Sendable {
 
     /// Connects a stream socket of `family` to `address`, with a 30 s receive timeout.
     private init<Address>(family: Int32, address: Address, name: String) throws {
-        descriptor = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a child the suite starts meanwhile (PgBouncer, a
+        // worker) must not inherit the hostile tests' thousand connections.
+        descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = address
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<Address>.size)) == 0 }

@@ -50,13 +50,13 @@ struct CleanupLease {
     func acquire(_ store: CleanupStore) throws(JobError) -> Bool {
         do {
             return try tryAcquire(store)
-        } catch .database(let error) where error.sqlState == "42P01" {
+        } catch .database(let error) where error.sqlState == .undefinedTable {
             // Another process may create it at the same moment (and win):
             // whether this CREATE fails or not, try once more.
             _ = try? store.run(SQLQuery(unsafeSQL: Self.createTableSQL))
             do {
                 return try tryAcquire(store)
-            } catch .database(let error) where error.sqlState == "42P01" {
+            } catch .database(let error) where error.sqlState == .undefinedTable {
                 throw Self.missingTable
             }
         }
@@ -79,7 +79,7 @@ struct CleanupLease {
                 RETURNING 1
                 """
             ).rows.count == 1
-        } catch .database(let error) where error.sqlState == "55P03" {
+        } catch .database(let error) where error.sqlState == .lockNotAvailable {
             // The holder's batch has the row locked: it is running.
             return false
         }

@@ -55,38 +55,8 @@ struct CleanupRun {
                 // The time budget counts the deletion, not the start ping.
                 let deadline = options.timeBudget.map { ContinuousClock.now + $0 }
                 do throws(JobError) {
-                    var stoppedByBudget = false
-                    for (index, entry) in targets.enumerated() where !stoppedByBudget {
-                        let pass = try DeletionPass(
-                            target: entry.target,
-                            store: store,
-                            lease: lease,
-                            batchSize: configuration.batchSize,
-                            scan: configuration.deletionScan,
-                            deadline: deadline,
-                            logger: logger
-                        ).run { deleted in
-                            result.deleted[index] = deleted
-                            options.progress?(entry.target.name, deleted)
-                        }
-                        result.deleted[index] = pass.deleted
-                        result.hasMore = result.hasMore || pass.hasMore
-                        // Rows left because the application holds them do not stop
-                        // the next table's pass; the time budget spent does.
-                        stoppedByBudget = pass.hasMore && (deadline.map { ContinuousClock.now >= $0 } ?? false)
-                    }
-                    if audited {
-                        // deletedCount is the sessions' (the first target's), as the answer's is.
-                        var details: [(key: String, value: JSONValue)] = [
-                            ("deletedCount", .integer(result.deleted.first ?? 0)),
-                            ("hasMore", .bool(result.hasMore)),
-                            ("durationMs", .integer(started.duration(to: .now).milliseconds)),
-                        ]
-                        if let index = logNames.firstIndex(of: CleanupRunResult.verificationTokens) {
-                            details.insert(("deletedVerificationTokens", .integer(result.deleted[index])), at: 1)
-                        }
-                        try audit(store, action: "SESSION_CLEANUP", details: details)
-                    }
+                    try runPasses(targets.map(\.target), store: store, lease: lease, deadline: deadline, result: &result)
+                    if audited { try auditSuccess(result, logNames: logNames, store: store, started: started) }
                     try lease.finish(store, result: .success, deleted: result.total)
                 } catch {
                     if audited { recordFailure(error, deletedSoFar: result.deleted.first ?? 0, store: store, started: started) }
@@ -97,18 +67,8 @@ struct CleanupRun {
             }
         } catch {
             result.duration = started.duration(to: .now)
-            // A run that failed before it held its lease (no connection, a
-            // missing table, a privilege) alarms too, under a fresh id and
-            // with no start ping; one refused for another's lease does not.
-            if result.runID == nil, !options.dryRun, !error.isBusy {
-                monitor?.runFailed(plan.kind, runID: UUIDString.random(), error: error)
-                // Where the database answers, the run record says so too (best effort).
-                if !error.isConnectionFailure {
-                    try? database.withCleanupStore { store throws(JobError) in
-                        try CleanupLease(kind: plan.kind, duration: .seconds(configuration.leaseSeconds)).recordFailureBeforeLease(store)
-                    }
-                }
-            }
+            // One refused for another's lease raises no alarm.
+            if result.runID == nil, !options.dryRun, !error.isBusy { failedBeforeLease(error, on: database) }
             finish(result, logNames: logNames, error: error)
             throw error
         }
@@ -116,6 +76,61 @@ struct CleanupRun {
         result.deletedByName = Dictionary(zip(logNames, result.deleted)) { first, _ in first }
         finish(result, logNames: logNames, error: nil)
         return result
+    }
+
+    /// Each target's deletion pass in turn, within the time budget.
+    private func runPasses(
+        _ targets: [DeletionTarget], store: CleanupStore, lease: CleanupLease, deadline: ContinuousClock.Instant?,
+        result: inout CleanupRunResult
+    ) throws(JobError) {
+        var stoppedByBudget = false
+        for (index, target) in targets.enumerated() where !stoppedByBudget {
+            let pass = try DeletionPass(
+                target: target,
+                store: store,
+                lease: lease,
+                batchSize: configuration.batchSize,
+                scan: configuration.deletionScan,
+                deadline: deadline,
+                logger: logger
+            ).run { deleted in
+                // So far, for the failure's log line and audit row should the pass fail.
+                result.deleted[index] = deleted
+                options.progress?(target.name, deleted)
+            }
+            result.deleted[index] = pass.deleted
+            result.hasMore = result.hasMore || pass.hasMore
+            // Rows left because the application holds them do not stop the
+            // next table's pass; the time budget spent does.
+            stoppedByBudget = pass.hasMore && (deadline.map { ContinuousClock.now >= $0 } ?? false)
+        }
+    }
+
+    /// The audit row of a successful run.
+    private func auditSuccess(
+        _ result: CleanupRunResult, logNames: [String], store: CleanupStore, started: ContinuousClock.Instant
+    ) throws(JobError) {
+        // deletedCount is the sessions' (the first target's), as the answer's is.
+        var details: [(key: String, value: JSONValue)] = [
+            ("deletedCount", .integer(result.deleted.first ?? 0)),
+            ("hasMore", .bool(result.hasMore)),
+            ("durationMs", .integer(started.duration(to: .now).milliseconds)),
+        ]
+        if let index = logNames.firstIndex(of: CleanupRunResult.verificationTokens) {
+            details.insert(("deletedVerificationTokens", .integer(result.deleted[index])), at: 1)
+        }
+        try audit(store, action: "SESSION_CLEANUP", details: details)
+    }
+
+    /// A run that failed before it held its lease (no connection, a missing
+    /// table, a privilege) alarms too, under a fresh id and with no start
+    /// ping; where the database answers, the run record says so too (best effort).
+    private func failedBeforeLease(_ error: JobError, on database: DatabaseSession) {
+        monitor?.runFailed(plan.kind, runID: UUIDString.random(), error: error)
+        guard !error.isConnectionFailure else { return }
+        try? database.withCleanupStore { store throws(JobError) in
+            try CleanupLease(kind: plan.kind, duration: .seconds(configuration.leaseSeconds)).recordFailureBeforeLease(store)
+        }
     }
 
     /// The metrics and the log line of a finished run.

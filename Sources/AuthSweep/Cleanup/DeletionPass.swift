@@ -64,9 +64,6 @@ struct DeletionPass {
         return ContinuousClock.now >= deadline
     }
 
-    /// SQLSTATE lock_not_available: `lock_timeout` ended a wait for a row lock.
-    static let lockNotAvailable = "55P03"
-
     /// How long a row-by-row retry waits for each row (or `lock_timeout`,
     /// if shorter): enough for an application's own short transaction on it
     /// to end, and short enough that rows held for long cost little each.
@@ -88,12 +85,12 @@ struct DeletionPass {
             let outcome = try statement()
             leave(outcome.held, in: &locked)
             return outcome.deleted
-        } catch .database(let error) where error.sqlState == Self.lockNotAvailable {
+        } catch .database(let error) where error.sqlState == .lockNotAvailable {
             var deleted = 0
             for position in try rows() {
                 do throws(JobError) {
                     deleted += try leased(lockWait: Self.rowLockWait) { () throws(JobError) in try store.deleteRow(target, at: position) }
-                } catch .database(let error) where error.sqlState == Self.lockNotAvailable {
+                } catch .database(let error) where error.sqlState == .lockNotAvailable {
                     leave([position], in: &locked)
                 }
             }

@@ -45,7 +45,7 @@ public struct RuleAudit: Sendable, Equatable {
             """
         )
         func count(_ column: Int) throws(JobError) -> Int {
-            do { return try result.int(column: column) } catch { throw .database(error) }
+            try TransactionRunner.integer(result, column: column)
         }
         return RuleAudit(
             name: name, table: rule.tableName, rule: rule.words(retentionSeconds: retentionSeconds),

@@ -57,6 +57,9 @@ public struct Configuration: Sendable {
     /// cannot release it (killed behind a pooler).
     public var leaseSeconds = 60
     public var connectTimeoutSeconds = 5
+    /// libpq's own `PGCONNECT_TIMEOUT` is in the environment: it applies
+    /// instead of `connectTimeoutSeconds`.
+    public var libpqConnectTimeoutIsSet = false
     /// Responder threads for `serve`; `nil` derives it from the core count.
     public var threads: Int?
     public var listen: [String] = []
@@ -104,6 +107,7 @@ public struct Configuration: Sendable {
         }
         configuration.databaseURL = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.administrationDatabaseURL = environment["ADMIN_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.libpqConnectTimeoutIsSet = environment["PGCONNECT_TIMEOUT"] != nil
         return configuration
     }
 

@@ -28,13 +28,13 @@ public struct DatabaseURL: Sendable, Equatable {
     static let systemCertificates = "/etc/ssl/certs/ca-certificates.crt"
 
     /// Parameters that only Prisma writes: their presence says how to read `sslcert`.
-    private static let prismaOnly: Set<String> = [
+    static let prismaOnly: Set<String> = [
         "schema", "connection_limit", "pool_timeout", "pgbouncer", "socket_timeout", "statement_cache_size", "sslaccept", "sslidentity",
     ]
 
     /// Parameters of Prisma, Rails, Heroku or dj-database-url that mean
     /// nothing here, and why.
-    private static let ignored: [String: String] = [
+    static let ignored: [String: String] = [
         "connection_limit": "authsweep keeps one connection per responder thread (serve.threads), not a pool",
         "pool_timeout": "authsweep has no pool to wait for",
         "pgbouncer": "authsweep prepares no statements and sets nothing beyond a transaction, so it works behind PgBouncer as it is",
@@ -69,7 +69,6 @@ public struct DatabaseURL: Sendable, Equatable {
             self.init(connectionString: text, searchPath: [], notes: [])
             return
         }
-        var kept: [String] = []
         var parameters: [(key: String, value: String)] = []
         for pair in text[text.index(after: question)...].split(separator: "&", omittingEmptySubsequences: true) {
             guard let equals = pair.firstIndex(of: "="),
@@ -79,80 +78,22 @@ public struct DatabaseURL: Sendable, Equatable {
             }
             parameters.append((key, value))
         }
-        let prisma = parameters.contains { Self.prismaOnly.contains($0.key) }
-        let values = Dictionary(parameters.map { ($0.key, $0.value) }) { _, last in last }
-        var notes: [String] = []
-        var searchPath: [String] = []
-        var added: [(String, String)] = []
+        var translation = URIParameterTranslation(parameters: parameters)
         for (key, value) in parameters {
-            switch key {
-            case "schema":
-                // Prisma: the one schema its tables are in.
-                searchPath = [value]
-            case "schema_search_path", "currentSchema":
-                // Rails, dj-database-url: a comma-separated list.
-                searchPath = value.split(separator: ",").map { Self.unquoted($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
-            case "encoding":
-                // Rails' name for the client encoding.
-                added.append(("client_encoding", value))
-            case "sslcert" where prisma || (values["sslkey"] == nil && !value.hasPrefix("/")):
-                // Prisma's sslcert is the server's CA, read relative to its prisma/ folder; libpq's is a client certificate.
-                guard value.hasPrefix("/") else {
-                    throw unusable(
-                        "sslcert '\(value)' is a relative path (Prisma reads it from its prisma/ folder, libpq from the working directory): give an absolute path, as sslrootcert= for the server's CA or as sslcert= with sslkey= for a client certificate"
-                    )
-                }
-                guard values["sslrootcert"] == nil else {
-                    throw unusable("sslcert is Prisma's server CA here, and sslrootcert names another: keep one of them")
-                }
-                added.append(("sslrootcert", value))
-                notes.append("sslcert (Prisma's server CA) is given to libpq as sslrootcert: the server's certificate is checked against it")
-            case "sslaccept":
-                switch value {
-                case "strict":
-                    guard values["sslmode"] != "disable" else {
-                        throw unusable("sslaccept=strict asks for a checked certificate, and sslmode=disable for no TLS at all")
-                    }
-                    added.append(("sslmode", "verify-full"))
-                    if values["sslcert"] == nil && values["sslrootcert"] == nil {
-                        guard FileReader.exists(Self.systemCertificates) else {
-                            throw unusable("sslaccept=strict needs the CA that signed the server's certificate: add sslrootcert=/path/to/ca.pem")
-                        }
-                        added.append(("sslrootcert", Self.systemCertificates))
-                    }
-                    notes.append("sslaccept=strict: sslmode=verify-full, the certificate and the host name are checked")
-                case "accept_invalid_certs":
-                    notes.append(
-                        "sslaccept=accept_invalid_certs: libpq accepts an unchecked certificate only with no CA given (sslmode=require); with one it is checked"
-                    )
-                default:
-                    throw unusable("sslaccept must be strict or accept_invalid_certs, got '\(value)'")
-                }
-            case "sslidentity":
-                throw unusable(
-                    "sslidentity (Prisma's PKCS#12 client identity) cannot be used: libpq takes a PEM certificate and key; convert it (openssl pkcs12 -in identity.p12 -clcerts -nokeys -out client.crt, and -nocerts -nodes -out client.key) and give sslcert= and sslkey= with absolute paths"
-                )
-            case "sslmode" where values["sslaccept"] == "strict":
-                continue
-            case let known where ConnectionString.keywords.contains(known) || known == "ssl":
-                // libpq's own (`ssl=true` is its JDBC spelling of sslmode=require).
-                kept.append(Self.percentEncoded(key) + "=" + Self.percentEncoded(value))
-                continue
-            default:
-                guard let why = Self.ignored[key] else {
-                    throw unusable(
-                        "unknown parameter '\(Self.printableKey(Substring(key)))': it is neither libpq's nor one of Prisma's, Rails' or Django's that authsweep knows"
-                    )
-                }
-                notes.append("\(key) is ignored: \(why)")
+            do throws(URIParameterTranslation.Unusable) {
+                try translation.translate(key, value)
+            } catch {
+                throw unusable(error.why)
             }
         }
+        var notes = translation.notes
+        let searchPath = translation.searchPath
         if !searchPath.isEmpty {
             notes.append(
-                "\(values["schema"] != nil ? "schema" : "the schema search path") is honoured: every transaction searches \(searchPath.joined(separator: ", "))"
+                "\(translation.values["schema"] != nil ? "schema" : "the schema search path") is honoured: every transaction searches \(searchPath.joined(separator: ", "))"
             )
         }
-        kept += added.map { Self.percentEncoded($0.0) + "=" + Self.percentEncoded($0.1) }
+        let kept = translation.kept + translation.added.map { Self.percentEncoded($0.0) + "=" + Self.percentEncoded($0.1) }
         let connectionString = String(text[..<question]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
         guard ConnectionString.isParsable(connectionString) else {
             throw unusable("libpq cannot read this connection string: check its percent-encoding and its keywords' values")
@@ -166,13 +107,13 @@ public struct DatabaseURL: Sendable, Equatable {
         self.notes = notes
     }
 
-    private static func unquoted(_ name: String) -> String {
+    static func unquoted(_ name: String) -> String {
         guard name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") else { return name }
         return String(name.dropFirst().dropLast()).replacing("\"\"", with: "\"")
     }
 
     /// A key for an error message: printable ASCII only, at most 40 characters.
-    private static func printableKey(_ key: Substring) -> String {
+    static func printableKey(_ key: Substring) -> String {
         let name = key.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
         return String(name.filter { $0.isASCII && !$0.isWhitespace && $0.asciiValue! >= 0x21 && $0.asciiValue! < 0x7f }.prefix(40))
     }
@@ -198,7 +139,7 @@ public struct DatabaseURL: Sendable, Equatable {
         return String(validating: bytes, as: UTF8.self)
     }
 
-    private static func percentEncoded(_ text: String) -> String {
+    static func percentEncoded(_ text: String) -> String {
         var encoded = ""
         for byte in text.utf8 {
             let character = Character(Unicode.Scalar(byte))

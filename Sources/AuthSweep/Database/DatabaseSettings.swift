@@ -1,16 +1,12 @@
 public import Postgres
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// How to open a connection: the operator's connection string plus the
 /// timeouts every authsweep connection runs with.
 public struct DatabaseSettings: Sendable {
     public var connectionString: String?
     public var connectTimeoutSeconds: Int
+    /// `PGCONNECT_TIMEOUT` is set: libpq takes it, and no keyword overrides it.
+    public var libpqConnectTimeoutIsSet: Bool
     public var statementTimeoutMilliseconds: Int
     public var lockTimeoutMilliseconds: Int
     /// The schemas every transaction searches; empty for the role's own path.
@@ -21,6 +17,7 @@ public struct DatabaseSettings: Sendable {
         connectionString = url?.connectionString ?? configuration.databaseURL
         searchPath = url?.searchPath ?? []
         connectTimeoutSeconds = configuration.connectTimeoutSeconds
+        libpqConnectTimeoutIsSet = configuration.libpqConnectTimeoutIsSet
         statementTimeoutMilliseconds = configuration.statementTimeoutMilliseconds
         lockTimeoutMilliseconds = configuration.lockTimeoutMilliseconds
     }
@@ -60,14 +57,10 @@ public struct DatabaseSettings: Sendable {
         var defaults = ["fallback_application_name": "authsweep"].merging(Self.deadLinkDefaults) { first, _ in first }
         // An explicit keyword would beat PGCONNECT_TIMEOUT, so only set it
         // when the operator did not.
-        if getenv("PGCONNECT_TIMEOUT") == nil {
+        if !libpqConnectTimeoutIsSet {
             defaults["connect_timeout"] = String(connectTimeoutSeconds)
         }
-        do {
-            return try PGConnection(connectionString: connectionString, defaults: defaults)
-        } catch {
-            throw .database(error)
-        }
+        return try JobError.fromDatabase { () throws(PostgresError) in try PGConnection(connectionString: connectionString, defaults: defaults) }
     }
 }
 

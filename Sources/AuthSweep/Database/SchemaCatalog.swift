@@ -18,7 +18,11 @@ final class SchemaCatalog {
     /// Runs a catalog query in the open transaction, or, where the
     /// transactions set a search path (the application's schema), in one of
     /// its own with their settings, so that names resolve as they will there.
-    private func query(_ query: SQLQuery) throws(PostgresError) -> PGResult {
+    private func query(_ query: SQLQuery) throws(JobError) -> PGResult {
+        try JobError.fromDatabase { () throws(PostgresError) in try catalogQuery(query) }
+    }
+
+    private func catalogQuery(_ query: SQLQuery) throws(PostgresError) -> PGResult {
         if connection.isInTransaction || !transactionSettings.contains(where: { $0.name == "search_path" }) { return try connection.query(query) }
         try connection.beginTransaction(localSettings: transactionSettings)
         do {
@@ -34,13 +38,9 @@ final class SchemaCatalog {
     /// `name` quoted as an identifier (cached).
     func quote(_ name: String) throws(JobError) -> SQLIdentifier {
         if let identifier = identifiers[name] { return identifier }
-        do {
-            let identifier = try connection.identifier(name)
-            identifiers[name] = identifier
-            return identifier
-        } catch {
-            throw .database(error)
-        }
+        let identifier = try JobError.fromDatabase { () throws(PostgresError) in try connection.identifier(name) }
+        identifiers[name] = identifier
+        return identifier
     }
 
     /// The column's SQL type as `format_type` prints it, or `nil` when the
@@ -49,18 +49,13 @@ final class SchemaCatalog {
         let key = table + "\u{0}" + column
         if let type = columnTypes[key] { return type }
         let quotedTable = try quote(table)
-        let result: PGResult
-        do {
-            result = try query(
-                """
-                SELECT format_type(a.atttypid, a.atttypmod)
-                FROM pg_catalog.pg_attribute a
-                WHERE a.attrelid = to_regclass(\(quotedTable.quoted)) AND a.attname = \(column) AND a.attnum > 0 AND NOT a.attisdropped
-                """
-            )
-        } catch {
-            throw .database(error)
-        }
+        let result = try query(
+            """
+            SELECT format_type(a.atttypid, a.atttypmod)
+            FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = to_regclass(\(quotedTable.quoted)) AND a.attname = \(column) AND a.attnum > 0 AND NOT a.attisdropped
+            """
+        )
         guard let type = result.value() else { return nil }
         columnTypes[key] = type
         return type
@@ -96,12 +91,7 @@ final class SchemaCatalog {
     /// differ from this host's, which the configuration checked).
     private func requireKnownZone(_ zone: String) throws(JobError) {
         guard zone != "UTC", !knownZones.contains(zone) else { return }
-        let known: Bool
-        do {
-            known = try query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = \(zone))").value() == "t"
-        } catch {
-            throw .database(error)
-        }
+        let known = try query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = \(zone))").value() == "t"
         guard known else {
             throw .invalidArgument("session.column_time_zone names a time zone the database server does not know: '\(zone)'")
         }
@@ -111,22 +101,12 @@ final class SchemaCatalog {
     /// Whether this connection's role may read and delete rows of the table.
     func mayReadAndDelete(_ table: String) throws(JobError) -> Bool {
         let quoted = try quote(table)
-        do {
-            return try query(
-                "SELECT has_table_privilege(\(quoted.quoted), 'SELECT') AND has_table_privilege(\(quoted.quoted), 'DELETE')"
-            ).value() == "t"
-        } catch {
-            throw .database(error)
-        }
+        return try query("SELECT has_table_privilege(\(quoted.quoted), 'SELECT') AND has_table_privilege(\(quoted.quoted), 'DELETE')").value() == "t"
     }
 
     /// Whether the table exists.
     func tableExists(_ table: String) throws(JobError) -> Bool {
         let quoted = try quote(table)
-        do {
-            return try query("SELECT to_regclass(\(quoted.quoted)) IS NOT NULL").value() == "t"
-        } catch {
-            throw .database(error)
-        }
+        return try query("SELECT to_regclass(\(quoted.quoted)) IS NOT NULL").value() == "t"
     }
 }

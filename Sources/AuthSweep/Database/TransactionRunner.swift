@@ -35,11 +35,7 @@ struct TransactionRunner {
             let wait = Int(lockWait / .milliseconds(1))
             settings[index].value = String(configured == 0 ? wait : min(configured, wait))
         }
-        do {
-            try connection.beginTransaction(localSettings: settings)
-        } catch {
-            throw .database(error)
-        }
+        try JobError.fromDatabase { () throws(PostgresError) in try connection.beginTransaction(localSettings: settings) }
         do throws(JobError) {
             let result = try body()
             _ = try execute("COMMIT", function: #function)
@@ -51,22 +47,18 @@ struct TransactionRunner {
     }
 
     private func execute(_ query: SQLQuery, function: String) throws(JobError) -> PGResult {
-        do {
-            return try connection.query(query, function: function)
-        } catch {
-            throw .database(error)
-        }
+        try JobError.fromDatabase { () throws(PostgresError) in try connection.query(query, function: function) }
     }
 
     /// `column` of the first row as an integer; a malformed value is a database error.
     static func integer(_ result: PGResult, column: Int) throws(JobError) -> Int {
-        do { return try result.int(column: column) } catch { throw .database(error) }
+        try JobError.fromDatabase { () throws(PostgresError) in try result.int(column: column) }
     }
 }
 
 extension PGResult {
     /// The first row's first column as a boolean; a malformed value is a database error.
     func firstBool() throws(JobError) -> Bool {
-        do { return try bool(row: 0, column: 0) } catch { throw .database(error) }
+        try JobError.fromDatabase { () throws(PostgresError) in try bool(row: 0, column: 0) }
     }
 }

@@ -74,7 +74,7 @@ extension CleanupStatus {
                         lastDeleted: row[4].flatMap(Int.init))
                 }
             }
-        } catch .database(let error) where error.sqlState == "42P01" {
+        } catch .database(let error) where error.sqlState == .undefinedTable {
             records = [:]
         }
         let limit = Int64(staleAfterHours * 3_600_000)

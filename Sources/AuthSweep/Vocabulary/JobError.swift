@@ -63,3 +63,15 @@ extension JobError {
         return .object([("success", .bool(false)), ("error", .string("Internal Server Error"))])
     }
 }
+
+extension JobError {
+    /// Runs `body`, a call into the Postgres layer, with its failure as a
+    /// job error: the one place a `PostgresError` becomes `.database`.
+    static func fromDatabase<Result>(_ body: () throws(PostgresError) -> Result) throws(JobError) -> Result {
+        do {
+            return try body()
+        } catch {
+            throw .database(error)
+        }
+    }
+}
