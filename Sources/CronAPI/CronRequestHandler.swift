@@ -1,7 +1,6 @@
 public import AuthSweep
 public import FastCGI
 public import Logging
-import Prometheus
 
 /// One responder thread's request handler: route, authorize, run the job,
 /// answer. Owns that thread's database session.
@@ -9,6 +8,8 @@ public final class CronRequestHandler: FastCGIHandler {
     private let context: CronContext
     private let database: DatabaseSession
     private let logger: Logger
+    private let log: RequestLog
+    private let metrics: RequestMetrics?
 
     /// - Parameter logger: this thread's logger (the context's, with the
     ///   thread's metadata).
@@ -16,86 +17,39 @@ public final class CronRequestHandler: FastCGIHandler {
         self.context = context
         self.database = database
         self.logger = logger
+        log = RequestLog(logger: logger, limiter: context.requestLog)
+        metrics = context.metrics.map(RequestMetrics.init)
     }
 
+    /// The request as a pipeline: route, authorize and dispatch to an
+    /// outcome; the outcome to a response; then the metrics and the log line.
     public func handle(_ request: FastCGIRequest) -> FastCGIResponse {
-        busy?.increment()
-        idle?.decrement()
-        defer {
-            busy?.decrement()
-            idle?.increment()
-        }
+        metrics?.began()
+        defer { metrics?.ended() }
         let started = ContinuousClock.now
-        let method = request.method
         let path = request.path
-        let decision = Router.route(method: method, path: path)
-        var refusal: BearerAuthorizer.Credential?
+        let decision = Router.route(method: request.method, path: path)
+        var refusal: AuthFailure?
         let outcome = process(request, decision: decision, refusal: &refusal)
         let response = APIResponse.response(for: outcome)
+        let duration = started.duration(to: .now)
+        metrics?.answered(RouteLabel(decision, path: path), status: response.status, in: duration)
         var failure: String?
         if case .failed(let error) = outcome {
             failure = error.logDescription
-            if let kind = error.databaseErrorKind { context.metrics?.databaseError(kind) }
+            if let kind = error.databaseErrorKind { metrics?.databaseError(kind) }
         }
-        if case .health(databaseReachable: false) = outcome {
-            context.metrics?.databaseError(.health)
-        }
-        let duration = started.duration(to: .now)
-        // Health checks are anonymous and may come in floods: their lines
-        // are debug (a change of answer is logged above). Each peer's lines
-        // are limited; the metadata is built only for a line that is logged.
-        let level: Logger.Level = decision == .endpoint(.health) ? .debug : response.status >= 500 ? .error : .info
-        let peer = request["REMOTE_ADDR"]
-        if logger.logLevel <= level, case let (true, notLogged) = context.requestLog.admit(peer ?? "-") {
-            // What the peer sent, escaped: it cannot end the line or forge another.
-            var metadata: Logger.Metadata = [
-                "request.method": "\(LogText.escaped(method))",
-                "request.path": "\(LogText.escaped(path))",
-                "response.status": "\(response.status)",
-                "request.duration_ms": "\(duration.milliseconds)",
-            ]
-            if let failure { metadata["error"] = "\(failure)" }
-            if let refusal {
-                // Why, and who: never a byte of what was presented.
-                metadata["auth.failure"] = "\(Self.failureReason(refusal))"
-                metadata["client.address"] = "\(LogText.escaped(peer ?? "-"))"
-            }
-            if notLogged > 0 { metadata["log.requests_not_logged"] = "\(notLogged)" }
-            logger.log(level: level, "request", metadata: metadata)
-        }
-        if let metrics = context.metrics {
-            recorder(metrics, route: Self.routeLabel(decision, path: path), status: response.status).record(duration)
-        }
+        if case .health(databaseReachable: false) = outcome { metrics?.databaseError(.health) }
+        log.record(
+            RequestLog.Entry(
+                method: request.method, path: path, peer: request["REMOTE_ADDR"], status: response.status, duration: duration,
+                failure: failure, refusal: refusal, isHealth: decision == .endpoint(.health)))
         return response
-    }
-
-    /// This thread's metric handles by route and status, made on first use
-    /// (the registry checks names and labels on every lookup).
-    private var recorders: [RequestRecorderKey: ServiceMetrics.RequestRecorder] = [:]
-    private var authCounters: [String: Counter] = [:]
-    private lazy var busy = context.metrics?.respondersGauge("busy")
-    private lazy var idle = context.metrics?.respondersGauge("idle")
-
-    private func authCounter(failure: Bool, _ label: String) -> Counter? {
-        guard let metrics = context.metrics else { return nil }
-        let key = (failure ? "failure:" : "success:") + label
-        if let counter = authCounters[key] { return counter }
-        let counter = failure ? metrics.authFailures(label) : metrics.authSuccesses(label)
-        authCounters[key] = counter
-        return counter
-    }
-
-    private func recorder(_ metrics: ServiceMetrics, route: String, status: Int) -> ServiceMetrics.RequestRecorder {
-        let key = RequestRecorderKey(route: route, status: status)
-        if let recorder = recorders[key] { return recorder }
-        let recorder = metrics.requestRecorder(route: route, status: status)
-        recorders[key] = recorder
-        return recorder
     }
 
     /// Route first (404/405 need no secret and touch nothing), health
     /// without a secret, then the Authorization header, then the job.
-    private func process(_ request: FastCGIRequest, decision: RouteDecision, refusal: inout BearerAuthorizer.Credential?) -> APIOutcome {
+    private func process(_ request: FastCGIRequest, decision: RouteDecision, refusal: inout AuthFailure?) -> APIOutcome {
         let endpoint: Endpoint
         switch decision {
         case .notFound: return .notFound
@@ -108,19 +62,25 @@ public final class CronRequestHandler: FastCGIHandler {
             case .full: break
             case .readOnly where endpoint.acceptsReadOnlyToken: break
             case .readOnly, .denied:
-                refusal = credential
-                authCounter(failure: true, Self.failureReason(credential))?.increment()
+                let reason = AuthFailure(refused: credential)
+                refusal = reason
+                metrics?.refused(reason)
                 return .unauthorized
             }
-            authCounter(failure: false, Self.secretLabel(credential))?.increment()
+            metrics?.admitted(AuthSecret(credential))
         }
+        return dispatch(endpoint)
+    }
+
+    /// Runs what `endpoint` asks for on this thread's database session.
+    private func dispatch(_ endpoint: Endpoint) -> APIOutcome {
         let jobs = context.jobs
         let budget = CleanupOptions(timeBudget: context.timeBudget)
         do throws(JobError) {
             switch endpoint {
-            case .cleanupAuth:
+            case .cleanup(.cleanupAuth):
                 return .cleanupAuth(try jobs.cleanupAuth(on: database, options: budget))
-            case .cleanupSessions:
+            case .cleanup(.cleanupSessions):
                 return .cleanupSessions(try jobs.cleanupSessions(on: database, options: budget))
             case .sessionStats:
                 let counts = try context.sessionCounts.counts { query throws(JobError) in try jobs.sessionCounts(on: database, query: query) }
@@ -148,38 +108,4 @@ public final class CronRequestHandler: FastCGIHandler {
             return .failed(error)
         }
     }
-
-    /// `missing`, `malformed` or `mismatch`; a metrics token used where only
-    /// a cron secret opens is a mismatch too.
-    static func failureReason(_ credential: BearerAuthorizer.Credential) -> String {
-        switch credential {
-        case .missing: "missing"
-        case .malformed: "malformed"
-        case .mismatch, .currentSecret, .previousSecret, .metricsToken: "mismatch"
-        }
-    }
-
-    /// Which secret opened the request: `current`, `previous` (a rotation
-    /// may end once this stays flat) or `metrics`.
-    static func secretLabel(_ credential: BearerAuthorizer.Credential) -> String {
-        switch credential {
-        case .previousSecret: "previous"
-        case .metricsToken: "metrics"
-        default: "current"
-        }
-    }
-
-    /// A bounded label: the endpoint, the known path of a 405, or `other`.
-    private static func routeLabel(_ decision: RouteDecision, path: String) -> String {
-        switch decision {
-        case .endpoint(let endpoint): endpoint.rawValue
-        case .methodNotAllowed: path
-        case .notFound: "other"
-        }
-    }
-}
-
-private struct RequestRecorderKey: Hashable {
-    let route: String
-    let status: Int
 }

@@ -19,13 +19,16 @@ public struct CronWorker: Sendable {
     private let addresses: [String]
     private let threads: Int
     private let monitor: (any RunMonitor)?
+    private let environment: Environment
 
     /// - Parameters:
     ///   - addresses: `unix:/path.sock` or `HOST:PORT`; none: the listening
     ///     socket handed over (systemd's LISTEN_FDS, else fd 0).
     ///   - monitor: told of every cleanup run (the dead-man pings).
+    ///   - environment: where systemd's `LISTEN_FDS` and `FCGI_WEB_SERVER_ADDRS` are read.
     public init(
-        configuration: Configuration, secrets: CronSecrets, logger: Logger, addresses: [String], threads: Int, monitor: (any RunMonitor)?
+        configuration: Configuration, secrets: CronSecrets, logger: Logger, addresses: [String], threads: Int, monitor: (any RunMonitor)?,
+        environment: Environment
     ) {
         self.configuration = configuration
         self.secrets = secrets
@@ -33,6 +36,7 @@ public struct CronWorker: Sendable {
         self.addresses = addresses
         self.threads = threads
         self.monitor = monitor
+        self.environment = environment
     }
 
     /// Responders mostly wait on PostgreSQL, so two per core, within 2 to 16.
@@ -44,7 +48,7 @@ public struct CronWorker: Sendable {
     public func run() throws(FastCGIError) {
         let listeners =
             try addresses.isEmpty
-            ? FastCGIListener.inherited()
+            ? FastCGIListener.inherited(environment: environment.variables)
             : addresses.map { address throws(FastCGIError) in
                 try FastCGIListener.open(address, socketMode: configuration.effectiveSocketMode, socketGroup: configuration.socketGroup)
             }
@@ -53,7 +57,7 @@ public struct CronWorker: Sendable {
         metrics.registerCleanupRuns()
         metrics.registerServer(responders: threads)
         let rejections = RejectionLog(logger: logger)
-        let webServers = try WebServerAddresses.fromEnvironment()
+        let webServers = try WebServerAddresses.from(environment: environment.variables)
         let server = try FastCGIServer(
             listeners: listeners,
             threads: threads,

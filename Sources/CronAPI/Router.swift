@@ -1,3 +1,8 @@
+// The fuzzer builds this file with CleanupKind's as one module.
+#if canImport(AuthSweep)
+import AuthSweep
+#endif
+
 /// What the router decided for one method and path.
 public enum RouteDecision: Sendable, Equatable {
     case endpoint(Endpoint)
@@ -9,12 +14,17 @@ public enum RouteDecision: Sendable, Equatable {
 /// Maps the contract's endpoint table onto `Endpoint`s.
 public enum Router {
     private static let table: [String: [(method: String, endpoint: Endpoint)]] = [
-        "/api/cron/cleanup-auth": [("GET", .cleanupAuth)],
-        "/api/cron/cleanup-sessions": [("GET", .sessionStats), ("POST", .cleanupSessions)],
-        "/api/cron/health": [("GET", .health)],
-        "/api/cron/metrics": [("GET", .metrics)],
-        "/api/cron/status": [("GET", .status)],
+        path(.cleanup(.cleanupAuth)): [("GET", .cleanup(.cleanupAuth))],
+        path(.cleanup(.cleanupSessions)): [("GET", .sessionStats), ("POST", .cleanup(.cleanupSessions))],
+        path(.health): [("GET", .health)],
+        path(.metrics): [("GET", .metrics)],
+        path(.status): [("GET", .status)],
     ]
+
+    /// `/api/cron/<name>`.
+    private static func path(_ endpoint: Endpoint) -> String {
+        "/api/cron/" + endpoint.name
+    }
 
     /// Routes on the exact path (no query string, not decoded) and the
     /// method as sent; HTTP methods are case-sensitive.

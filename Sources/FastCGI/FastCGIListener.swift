@@ -85,10 +85,11 @@ public final class FastCGIListener: Sendable {
         try removeStaleSocket(at: path, address: address)
         let descriptor = try systemCall("socket(AF_UNIX)") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         do throws(FastCGIError) {
-            // The mode is set through the umask at bind time so the socket is
-            // never reachable with wider permissions, even for an instant.
-            let previousMask = umask(mode_t(0o777 & ~mode))
-            defer { umask(previousMask) }
+            // Mode and group are set before listen(): until then a connect
+            // is refused whatever the file's permissions, so the socket is
+            // never reachable with wider ones. (Not through the umask, which
+            // is the whole process's: a thread creating a file meanwhile
+            // would get this socket's mode.)
             try systemCall("bind(\(path))") {
                 withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -137,11 +138,12 @@ public final class FastCGIListener: Sendable {
     }
 
     /// The sockets handed over by the parent: systemd's `LISTEN_FDS` (from
-    /// fd 3) when they are meant for this process, else fd 0 as spawn-fcgi
-    /// passes it.
-    public static func inherited() throws(FastCGIError) -> [FastCGIListener] {
-        if let pid = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pid) == getpid(),
-            let countText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int32(countText), count > 0
+    /// fd 3, as `environment` says) when they are meant for this process,
+    /// else fd 0 as spawn-fcgi passes it. The variables are then removed
+    /// from the process's environment, so that no child takes them for its own.
+    public static func inherited(environment: [String: String]) throws(FastCGIError) -> [FastCGIListener] {
+        if let pid = environment["LISTEN_PID"], Int32(pid) == getpid(),
+            let countText = environment["LISTEN_FDS"], let count = Int32(countText), count > 0
         {
             unsetenv("LISTEN_PID")
             unsetenv("LISTEN_FDS")

@@ -31,10 +31,10 @@ public struct WebServerAddresses: Sendable, Equatable {
         self.addresses = addresses
     }
 
-    /// The list from the environment, nil when the variable is unset.
-    public static func fromEnvironment() throws(FastCGIError) -> WebServerAddresses? {
-        guard let value = getenv("FCGI_WEB_SERVER_ADDRS") else { return nil }
-        return try WebServerAddresses(String(cString: value))
+    /// The list `FCGI_WEB_SERVER_ADDRS` gives in `environment`, nil when it is unset.
+    public static func from(environment: [String: String]) throws(FastCGIError) -> WebServerAddresses? {
+        guard let value = environment["FCGI_WEB_SERVER_ADDRS"] else { return nil }
+        return try WebServerAddresses(value)
     }
 
     private static func parse(_ text: String) -> [UInt8]? {

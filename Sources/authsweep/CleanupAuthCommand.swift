@@ -3,7 +3,7 @@ import AuthSweep
 
 struct CleanupAuthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cleanup-auth",
+        commandName: CleanupKind.cleanupAuth.rawValue,
         abstract: "Delete login attempts and auth audit entries past the retention (24 h), and expired or revoked user sessions.",
         discussion: ExitStatus.helpText
     )

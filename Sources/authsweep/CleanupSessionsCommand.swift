@@ -3,7 +3,7 @@ import AuthSweep
 
 struct CleanupSessionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cleanup-sessions",
+        commandName: CleanupKind.cleanupSessions.rawValue,
         abstract:
             "Delete expired sessions (by session.preset's rule: expires <= now, or the last activity older than session.lifetime_minutes) and expired verification tokens, and record the run.",
         discussion: ExitStatus.helpText

@@ -47,7 +47,7 @@ struct CommonOptions: ParsableArguments {
     /// quiet. The handler is the logger's own, not swift-log's global one:
     /// nothing depends on the process-wide logging system being set up once.
     func makeLogger(_ configuration: Configuration, defaultLevel: Logger.Level) -> Logger {
-        let journal = JournalLogHandler.standardErrorIsJournal
+        let journal = JournalLogHandler.standardErrorIsJournal()
         let level = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? (journal ? min(defaultLevel, .warning) : defaultLevel)
         return Logger(label: "authsweep") { label in
             if journal { return JournalLogHandler(logLevel: level, label: label) }

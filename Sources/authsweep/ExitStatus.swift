@@ -37,7 +37,7 @@ enum ExitStatus {
 /// Prints one line on stderr saying why (one line whatever a name in it
 /// holds), and exits with `code`; in the journal, at `err` priority.
 func fail(_ message: String, code: Int32) -> ExitCode {
-    let priority = JournalLogHandler.standardErrorIsJournal ? "<\(JournalLogHandler.priority(.error))>" : ""
+    let priority = JournalLogHandler.standardErrorIsJournal() ? "<\(JournalLogHandler.priority(.error))>" : ""
     writeStandardError("\(priority)authsweep: \(LogText.escaped(message))\n")
     return ExitCode(code)
 }

@@ -24,8 +24,8 @@ struct JournalLogHandler: LogHandler {
     /// Whether stderr is the stream systemd named in `JOURNAL_STREAM`
     /// (`device:inode`); a process started from a unit but writing
     /// elsewhere keeps the plain format.
-    static var standardErrorIsJournal: Bool {
-        guard let value = getenv("JOURNAL_STREAM").map({ String(cString: $0) }) else { return false }
+    static func standardErrorIsJournal(in environment: Environment = .current()) -> Bool {
+        guard let value = environment["JOURNAL_STREAM"] else { return false }
         let parts = value.split(separator: ":")
         var info = stat()
         guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]), fstat(2, &info) == 0 else { return false }

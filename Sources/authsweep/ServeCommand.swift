@@ -40,13 +40,15 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         try runCommand {
             let configuration = try common.loadConfiguration(readingDefaultEnvironmentFile: false)
-            let secrets = try CronSecrets.load(from: .current())
+            let environment = Environment.current()
+            let secrets = try CronSecrets.load(from: environment)
             let logger = common.makeLogger(configuration, defaultLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info)
             let threadCount = threads ?? configuration.threads ?? CronWorker.defaultThreadCount()
             let worker = CronWorker(
                 configuration: configuration, secrets: secrets, logger: logger, addresses: listen.isEmpty ? configuration.listen : listen,
                 threads: threadCount,
-                monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) })
+                monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) },
+                environment: environment)
             do throws(FastCGIError) {
                 try worker.run()
             } catch {

@@ -7,8 +7,8 @@ import Testing
 struct RouterTests {
     @Test("every row of the endpoint table routes to its job")
     func endpointTable() {
-        #expect(Router.route(method: "GET", path: "/api/cron/cleanup-auth") == .endpoint(.cleanupAuth))
-        #expect(Router.route(method: "POST", path: "/api/cron/cleanup-sessions") == .endpoint(.cleanupSessions))
+        #expect(Router.route(method: "GET", path: "/api/cron/cleanup-auth") == .endpoint(.cleanup(.cleanupAuth)))
+        #expect(Router.route(method: "POST", path: "/api/cron/cleanup-sessions") == .endpoint(.cleanup(.cleanupSessions)))
         #expect(Router.route(method: "GET", path: "/api/cron/cleanup-sessions") == .endpoint(.sessionStats))
         #expect(Router.route(method: "GET", path: "/api/cron/health") == .endpoint(.health))
         #expect(Router.route(method: "GET", path: "/api/cron/metrics") == .endpoint(.metrics))

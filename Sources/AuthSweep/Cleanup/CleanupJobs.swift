@@ -28,19 +28,19 @@ public struct CleanupJobs: Sendable {
         let plan = CleanupPlan(
             kind: .cleanupAuth,
             targets: { catalog throws(JobError) in
-                var targets: [(target: DeletionTarget, logName: String)] = []
+                var targets: [(target: DeletionTarget, name: CleanupTarget)] = []
                 if configuration.loginAttemptsEnabled {
                     targets.append(
                         (
                             try .olderThan(table: tables.loginAttempts, column: tables.loginAttemptsCreatedAt, retentionSeconds: retention, catalog: catalog),
-                            "login_attempts"
+                            .loginAttempts
                         ))
                 }
                 if configuration.authAuditLogEnabled {
                     targets.append(
                         (
                             try .olderThan(table: tables.authAuditLog, column: tables.authAuditLogCreatedAt, retentionSeconds: retention, catalog: catalog),
-                            "auth_audit_log"
+                            .authAuditLog
                         ))
                 }
                 if configuration.userSessionsEnabled {
@@ -50,17 +50,17 @@ public struct CleanupJobs: Sendable {
                                 table: tables.userSessions, expiresColumn: tables.userSessionsExpiresAt, revokedColumn: tables.userSessionsRevokedAt,
                                 expiredRetentionSeconds: configuration.sessionExpiredRetentionHours * 3600,
                                 revokedRetentionSeconds: configuration.sessionRevokedRetentionHours * 3600,
-                                catalog: catalog), "user_sessions"
+                                catalog: catalog), .userSessions
                         ))
                 }
                 return targets
             }, audited: { _ in false })
         let result = try run(plan, options: options, on: database)
-        func deleted(_ name: String) -> Int { result.deletedByName[name] ?? 0 }
+        func deleted(_ name: CleanupTarget) -> Int { result.deletedByTarget[name] ?? 0 }
         let outcome = CleanupAuthOutcome(
-            loginAttempts: deleted("login_attempts"),
-            authAuditLog: deleted("auth_audit_log"),
-            userSessions: deleted("user_sessions"),
+            loginAttempts: deleted(.loginAttempts),
+            authAuditLog: deleted(.authAuditLog),
+            userSessions: deleted(.userSessions),
             hasMore: result.hasMore,
             dryRun: options.dryRun,
             durationMilliseconds: result.duration.milliseconds
@@ -81,17 +81,19 @@ public struct CleanupJobs: Sendable {
         let plan = CleanupPlan(
             kind: .cleanupSessions,
             targets: { catalog throws(JobError) in
-                var targets = [(try SessionRule(configuration: configuration, catalog: catalog).deletionTarget(retentionSeconds: retention), "sessions")]
+                var targets = [
+                    (try SessionRule(configuration: configuration, catalog: catalog).deletionTarget(retentionSeconds: retention), CleanupTarget.sessions)
+                ]
                 if let tokens = try verificationTokenRule(catalog) {
-                    targets.append((tokens.deletionTarget(retentionSeconds: 0), CleanupRunResult.verificationTokens))
+                    targets.append((tokens.deletionTarget(retentionSeconds: 0), .verificationTokens))
                 }
                 return targets
             },
             audited: { catalog throws(JobError) in try catalog.tableExists(tables.auditLog) })
         let result = try run(plan, options: options, on: database)
         let outcome = CleanupSessionsOutcome(
-            deletedCount: result.deletedByName["sessions"] ?? 0,
-            verificationTokensDeleted: result.deletedByName[CleanupRunResult.verificationTokens],
+            deletedCount: result.deletedByTarget[.sessions] ?? 0,
+            verificationTokensDeleted: result.deletedByTarget[.verificationTokens],
             hasMore: result.hasMore,
             dryRun: options.dryRun,
             durationMilliseconds: result.duration.milliseconds,

@@ -3,9 +3,8 @@
 /// only declare this; `CleanupRun` does the rest.
 struct CleanupPlan {
     let kind: CleanupKind
-    /// The targets in the order they are cleaned, each with the name its
-    /// count has in the log line.
-    let targets: (SchemaCatalog) throws(JobError) -> [(target: DeletionTarget, logName: String)]
+    /// The targets in the order they are cleaned, each with its part in the job.
+    let targets: (SchemaCatalog) throws(JobError) -> [(target: DeletionTarget, name: CleanupTarget)]
     /// Whether each run is recorded in `"AuditLog"` (`SESSION_CLEANUP`, or
     /// `SESSION_CLEANUP_ERROR` when it fails), asked once per run.
     let audited: (SchemaCatalog) throws(JobError) -> Bool

@@ -5,8 +5,8 @@ import Postgres
 /// that would be), in the plan's order.
 struct CleanupRunResult {
     var deleted: [Int] = []
-    /// The same counts by the targets' log names.
-    var deletedByName: [String: Int] = [:]
+    /// The same counts by target.
+    var deletedByTarget: [CleanupTarget: Int] = [:]
     /// The run's id (its lease holder), when it held the lease: what the
     /// monitor's pings carry as `rid`.
     var runID: String?
@@ -15,9 +15,6 @@ struct CleanupRunResult {
     var duration = Duration.zero
 
     var total: Int { deleted.reduce(0, +) }
-
-    /// The log name of cleanup-sessions' second target.
-    static let verificationTokens = "verification_tokens"
 }
 
 /// One run of a cleanup. It owns, once for every job: the lease (one run of
@@ -36,11 +33,11 @@ struct CleanupRun {
     func perform(on database: DatabaseSession) throws(JobError) -> CleanupRunResult {
         let started = ContinuousClock.now
         var result = CleanupRunResult()
-        var logNames: [String] = []
+        var names: [CleanupTarget] = []
         do throws(JobError) {
             try database.withCleanupStore { store throws(JobError) in
                 let targets = try plan.targets(store.catalog)
-                logNames = targets.map(\.logName)
+                names = targets.map(\.name)
                 let audited = try plan.audited(store.catalog)
                 if options.dryRun {
                     result.deleted = try targets.map { entry throws(JobError) in try store.count(entry.target) }
@@ -56,7 +53,7 @@ struct CleanupRun {
                 let deadline = options.timeBudget.map { ContinuousClock.now + $0 }
                 do throws(JobError) {
                     try runPasses(targets.map(\.target), store: store, lease: lease, deadline: deadline, result: &result)
-                    if audited { try auditSuccess(result, logNames: logNames, store: store, started: started) }
+                    if audited { try auditSuccess(result, names: names, store: store, started: started) }
                     try lease.finish(store, result: .success, deleted: result.total)
                 } catch {
                     if audited { recordFailure(error, deletedSoFar: result.deleted.first ?? 0, store: store, started: started) }
@@ -69,12 +66,12 @@ struct CleanupRun {
             result.duration = started.duration(to: .now)
             // One refused for another's lease raises no alarm.
             if result.runID == nil, !options.dryRun, !error.isBusy { failedBeforeLease(error, on: database) }
-            finish(result, logNames: logNames, error: error)
+            finish(result, names: names, error: error)
             throw error
         }
         result.duration = started.duration(to: .now)
-        result.deletedByName = Dictionary(zip(logNames, result.deleted)) { first, _ in first }
-        finish(result, logNames: logNames, error: nil)
+        result.deletedByTarget = Dictionary(zip(names, result.deleted)) { first, _ in first }
+        finish(result, names: names, error: nil)
         return result
     }
 
@@ -108,7 +105,7 @@ struct CleanupRun {
 
     /// The audit row of a successful run.
     private func auditSuccess(
-        _ result: CleanupRunResult, logNames: [String], store: CleanupStore, started: ContinuousClock.Instant
+        _ result: CleanupRunResult, names: [CleanupTarget], store: CleanupStore, started: ContinuousClock.Instant
     ) throws(JobError) {
         // deletedCount is the sessions' (the first target's), as the answer's is.
         var details: [(key: String, value: JSONValue)] = [
@@ -116,7 +113,7 @@ struct CleanupRun {
             ("hasMore", .bool(result.hasMore)),
             ("durationMs", .integer(started.duration(to: .now).milliseconds)),
         ]
-        if let index = logNames.firstIndex(of: CleanupRunResult.verificationTokens) {
+        if let index = names.firstIndex(of: .verificationTokens) {
             details.insert(("deletedVerificationTokens", .integer(result.deleted[index])), at: 1)
         }
         try audit(store, action: "SESSION_CLEANUP", details: details)
@@ -134,7 +131,7 @@ struct CleanupRun {
     }
 
     /// The metrics and the log line of a finished run.
-    private func finish(_ result: CleanupRunResult, logNames: [String], error: JobError?) {
+    private func finish(_ result: CleanupRunResult, names: [CleanupTarget], error: JobError?) {
         let outcome: CleanupResult =
             switch error {
             case nil: .success
@@ -162,7 +159,7 @@ struct CleanupRun {
                     "job.duration_ms": "\(result.duration.milliseconds)",
                 ]
                 if result.deleted.count > 1 {
-                    for (name, deleted) in zip(logNames, result.deleted) { metadata["job.deleted.\(name)"] = "\(deleted)" }
+                    for (name, deleted) in zip(names, result.deleted) { metadata["job.deleted.\(name.rawValue)"] = "\(deleted)" }
                 }
                 if let error { metadata["error"] = "\(error.logDescription)" }
                 return metadata

@@ -63,9 +63,9 @@ extension CleanupJobs {
         return try database.withCleanupStore { store throws(JobError) in
             let catalog = store.catalog
             let rule = try SessionRule(configuration: configuration, catalog: catalog)
-            var audits = [try RuleAudit.examine(name: "sessions", rule: rule, retentionSeconds: retention, store: store)]
+            var audits = [try RuleAudit.examine(name: CleanupTarget.sessions.rawValue, rule: rule, retentionSeconds: retention, store: store)]
             if let tokens = try verificationTokenRule(catalog) {
-                audits.append(try RuleAudit.examine(name: CleanupRunResult.verificationTokens, rule: tokens, retentionSeconds: 0, store: store))
+                audits.append(try RuleAudit.examine(name: CleanupTarget.verificationTokens.rawValue, rule: tokens, retentionSeconds: 0, store: store))
             }
             return audits
         }
