@@ -29,11 +29,12 @@ final class EchoHandler: FastCGIHandler {
 final class LivePath: Sendable {
     static let shared = LivePath()
     let socketPath = "/tmp/authsweep-fuzz-\(getpid()).sock"
+    let server: FastCGIServer
 
     private init() {
         do throws(FastCGIError) {
             let listener = try FastCGIListener.open("unix:\(socketPath)", socketMode: 0o600)
-            let server = try FastCGIServer(listeners: [listener], threads: 2, readTimeoutSeconds: 1)
+            server = try FastCGIServer(listeners: [listener], threads: 2, readTimeoutSeconds: 1)
             var thread = pthread_t()
             let box = Unmanaged.passRetained(server).toOpaque()
             pthread_create(
@@ -91,7 +92,9 @@ final class LivePath: Sendable {
                 }
             }
         }
-        fatalError("the worker neither finished nor closed a connection within 5 s")
+        fatalError(
+            "the worker neither finished nor closed a connection within 5 s (sent \(sent) of \(input.count) bytes, received \(received.count)); the worker's connections: \(server.table.summary)"
+        )
     }
 }
 

@@ -180,6 +180,21 @@ final class ConnectionTable: Sendable {
         }
     }
 
+    /// Every connection in one line, for diagnostics (the live-path fuzzer
+    /// prints it when a connection hangs): held, or parked waiting for what
+    /// in which phase, and the bytes counted against the budget. A held
+    /// connection's phase is its holder's, not read here.
+    var summary: String {
+        state.withLock { state in
+            let connections = state.entries.values.sorted { $0.id < $1.id }.map { connection in
+                let place = connection.isHeld ? "held" : "parked for \(connection.interest), \(connection.phase)"
+                return "#\(connection.id) \(place), \(connection.countedBytes) bytes"
+            }
+            return "\(state.entries.count) connection(s), \(state.accepting) being accepted, stopping: \(state.stopping); "
+                + connections.joined(separator: "; ")
+        }
+    }
+
     private func count(_ connection: PeerConnection, in state: inout State) {
         let bytes = connection.framer.bufferedBytes
         if bytes == 0 {
