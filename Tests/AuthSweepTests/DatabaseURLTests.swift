@@ -50,6 +50,17 @@ struct DatabaseURLTests {
         #expect(lenient.notes.contains { $0.hasPrefix("sslaccept=accept_invalid_certs") })
     }
 
+    @Test("sslpassword decrypts an sslkey for libpq; with no sslkey (Prisma's password of its identity file) it is dropped with a note, never silently")
+    func sslPassword() throws {
+        let withKey = try DatabaseURL(parsing: "postgresql://app@db/app?sslmode=verify-full&sslcert=/etc/c.crt&sslkey=/etc/c.key&sslpassword=k3y")
+        #expect(libpqParameters(withKey)["sslpassword"] == "k3y" && libpqParameters(withKey)["sslkey"] == "/etc/c.key")
+        #expect(withKey.notes.isEmpty, "\(withKey.notes)")
+        let alone = try DatabaseURL(parsing: "postgresql://app@db/app?schema=public&sslmode=require&sslpassword=k3y")
+        #expect(libpqParameters(alone)["sslpassword"] == nil)
+        #expect(alone.notes.contains { $0.hasPrefix("sslpassword is not used: there is no sslkey") }, "\(alone.notes)")
+        #expect(!alone.notes.joined().contains("k3y"), "no secret in a note")
+    }
+
     @Test(
         "a parameter that cannot be honoured is a usage error naming it",
         arguments: [

@@ -38,6 +38,8 @@ struct AuthJSPrismaTests {
         #expect(check.stdout.contains("ok      cleanup-auth does not run here: none of its tables"), "\(check.stdout)")
         #expect(check.stdout.contains(#"WARNING "Session" has no index on "expires": harmless at its size now"#), "\(check.stdout)")
         #expect(check.stdout.contains("DATABASE_URL: schema is honoured"), "\(check.stdout)")
+        let onlyURL = try authsweep(["check"], database: nil, environment: ["DATABASE_URL": environment["DATABASE_URL"] ?? nil])
+        #expect(onlyURL.status == 0, "nothing but DATABASE_URL: \(onlyURL.stdout)\(onlyURL.stderr)")
 
         let cleanup = try authsweep(["cleanup-sessions", "--json"], database: nil, environment: environment)
         #expect(cleanup.status == 0, "\(cleanup.stderr)")
@@ -59,6 +61,36 @@ struct AuthJSPrismaTests {
         #expect(revoke.status == 0, "\(revoke.stderr)")
     }
 
+    @Test(
+        "config and check print what became of each of Prisma's parameters; a string that cannot be used exits 64 naming the parameter, on every command"
+    )
+    func prismaParameters() throws {
+        let framework = Frameworks.authjsPrismaAdapter
+        let database = try stockDatabase(framework)
+        let url =
+            UpstreamFramework.prismaURL(database)
+            + "&connection_limit=5&pool_timeout=10&pgbouncer=true&statement_cache_size=0&socket_timeout=30&sslpassword=not-a-key"
+        var environment: [String: String?] = Self.secret
+        environment["DATABASE_URL"] = url
+        let config = try authsweep(["config"], database: nil, environment: environment)
+        let check = try authsweep(["check"], database: nil, environment: environment)
+        #expect(config.status == 0 && check.status == 0, "\(config.stderr)\(check.stdout)")
+        for name in ["connection_limit", "pool_timeout", "pgbouncer", "statement_cache_size", "socket_timeout"] {
+            #expect(config.stdout.contains("\(name) is ignored: "), "config names \(name): \(config.stdout)")
+            #expect(check.stdout.contains("DATABASE_URL: \(name) is ignored: "), "check names \(name): \(check.stdout)")
+        }
+        #expect(config.stdout.contains("sslpassword is not used") && check.stdout.contains("sslpassword is not used"))
+        #expect(!config.stdout.contains("not-a-key") && !check.stdout.contains("not-a-key"), "no secret printed")
+
+        environment["DATABASE_URL"] = UpstreamFramework.prismaURL(database) + "&sslidentity=client.p12&sslpassword=p12-secret"
+        for command in [["check"], ["config"], ["cleanup-sessions"], ["stats"]] {
+            let refused = try authsweep(command, database: nil, environment: environment)
+            #expect(refused.status == 64, "\(command): \(refused.status) \(refused.stderr)")
+            #expect(refused.stderr.contains("sslidentity") && !refused.stderr.contains("p12-secret"), "\(command): \(refused.stderr)")
+            #expect(!(refused.stdout + refused.stderr).contains("running"), "no hint that the server is down: \(refused.stdout)\(refused.stderr)")
+        }
+    }
+
     @Test("Prisma's schema= finds the tables in a schema of their own, which no search path names")
     func ownSchema() throws {
         let framework = Frameworks.authjsPrismaAdapter
@@ -76,6 +108,7 @@ struct AuthJSPrismaTests {
         #expect(try database.integer("SELECT count(*) FROM app.authsweep_jobs WHERE last_result = 'success'") == 1, "the lease table is made beside the tables")
         let check = try authsweep(["check"], database: nil, environment: environment)
         #expect(check.status == 0 && check.stdout.contains("DATABASE_URL: schema is honoured: every transaction searches app"), "\(check.stdout)")
+        #expect(check.stdout.contains(#"CREATE INDEX CONCURRENTLY "Session_expires_idx" ON app."Session" ("expires");"#), "\(check.stdout)")
         let wrong = try authsweep(["stats"], database: nil, environment: ["DATABASE_URL": UpstreamFramework.prismaURL(database)])
         #expect(
             wrong.status == 1 && wrong.stderr.contains(#"column "expires" of table "Session" does not exist"#), "schema=public finds nothing: \(wrong.stderr)")

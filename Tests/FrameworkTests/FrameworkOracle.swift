@@ -10,10 +10,10 @@ import TestSupport
 /// Every session's rule moment is a whole Unix second, at offsets from a
 /// moment `t0` on both sides of the boundary, so two cleanups that run
 /// within one second (from its 5th hundredth on) must keep the same set,
-/// whichever comparison (`<` or `<=`) or clock resolution each uses; and a
-/// rule one second off deletes, or keeps, one more. When the two do not
-/// fit in one second (a slow machine) the comparison runs again on fresh
-/// copies.
+/// whichever comparison (`<` or `<=`) or clock resolution each uses. They
+/// run in second `t0`, or a few after it, but always where a rule one
+/// second off, either way, deletes or keeps one more session; an attempt
+/// that misses (a slow machine) runs again on fresh copies.
 struct FrameworkOracle {
     let framework: any SessionFramework
     /// The databases' `TimeZone`: far from UTC, so a bare `now()` against a
@@ -23,7 +23,7 @@ struct FrameworkOracle {
     /// Offsets in seconds from `t0`: both sides of the boundary by seconds,
     /// then hours, days, and ten years ahead.
     static let offsets = [
-        -2_592_000, -86_400, -3_600, -60, -10, -5, -3, -2, -1, 0, 1, 2, 3, 5, 10, 60, 3_600, 18_000, 86_400, 315_360_000,
+        -2_592_000, -86_400, -3_600, -60, -10, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 10, 60, 3_600, 18_000, 86_400, 315_360_000,
     ]
 
     /// A key for `offset`: Django wants at least 8 characters, Laravel and
@@ -57,9 +57,54 @@ struct FrameworkOracle {
     /// absolute lifetime equal to it).
     func compare(_ label: String, settings: [String: String?]? = nil, recentActivity: Bool = false) throws -> Outcome {
         let label = String(label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        let environment = Self.environment(of: framework, settings: settings)
+        // How far ahead of the writes the cleanups' second lies: the copies
+        // and the drivers' start take it; an attempt that overran it runs
+        // again with the overrun added.
+        var lead = 4
+        for attempt in 1...4 {
+            let t0 = Int(Date().timeIntervalSince1970) + lead
+            let sessions = try writeSessions(label, t0: t0, recentActivity: recentActivity)
+            let pristine = sessions.database
+            let frameworkCopy = try TestDatabase.empty("fw_\(label)_framework", copying: pristine, timeZone: Self.databaseTimeZone)
+            let authsweepCopy = try TestDatabase.empty("fw_\(label)_authsweep", copying: pristine, timeZone: Self.databaseTimeZone)
+            let onFramework = try framework.open(frameworkCopy)
+            let onAuthSweepCopy = try framework.open(authsweepCopy)
+            let refreshedUntil = Int(Date().timeIntervalSince1970) + 3_600 - framework.lifetimeSeconds
+            try onFramework.refresh(key: Self.refreshedKey, moment: refreshedUntil)
+            try onAuthSweepCopy.refresh(key: Self.refreshedKey, moment: refreshedUntil)
+            Self.waitForSecond(t0)
+            let started = Date().timeIntervalSince1970
+            let frameworkDone = try onFramework.startCleanup()
+            var merged = environment
+            merged["DATABASE_URL"] = framework.databaseURL(authsweepCopy, user: nil)
+            let run = try authsweep(["cleanup-sessions"], database: nil, environment: merged)
+            try frameworkDone()
+            let ended = Date().timeIntervalSince1970
+            let second = Int(floor(started))
+            guard floor(started) == floor(ended), Self.oneSecondDecides(t0: t0, second: second) else {
+                if attempt == 4 {
+                    throw TestSetupError("the two cleanups took \(ended - started) s, \(second - t0) s after t0: no comparison to the second in 4 attempts")
+                }
+                lead += max(0, second - t0)
+                continue
+            }
+            let keys = sessions.keys
+            let kept = try Self.keys(in: frameworkCopy, of: framework), keptByAuthSweep = try Self.keys(in: authsweepCopy, of: framework)
+            let longLived = Set(Self.offsets.filter { $0 >= 3_600 }.map(Self.key) + [Self.refreshedKey])
+            return Outcome(
+                keptByFramework: kept, keptByAuthSweep: keptByAuthSweep,
+                readAfterAuthSweep: try onAuthSweepCopy.live(keys.filter { keptByAuthSweep.contains($0) }),
+                expiredByOffset: Self.expired(t0: t0, second: second),
+                longLived: longLived, authsweep: run, authsweepDatabase: authsweepCopy)
+        }
+        throw TestSetupError("unreachable")
+    }
+
+    /// A database the framework filled with a session at each offset from `t0`.
+    private func writeSessions(_ label: String, t0: Int, recentActivity: Bool) throws -> (database: TestDatabase, keys: [String]) {
         let pristine = try TestDatabase.empty("fw_\(label)", timeZone: Self.databaseTimeZone)
         try framework.createTables(in: pristine)
-        let t0 = Int(Date().timeIntervalSince1970) + 2
         let lifetime = framework.lifetimeSeconds
         var sessions = Self.offsets.map { offset in
             recentActivity
@@ -69,38 +114,20 @@ struct FrameworkOracle {
         // Live now (Django refreshes no expired session), refreshed for an hour just before the cleanups.
         sessions.append((Self.refreshedKey, t0 + 120 - lifetime, recentActivity ? t0 - 30 : nil))
         try framework.open(pristine).write(sessions)
-        let environment = Self.environment(of: framework, settings: settings)
-        for attempt in 1...3 {
-            let frameworkCopy = try TestDatabase.empty("fw_\(label)_framework", copying: pristine, timeZone: Self.databaseTimeZone)
-            let authsweepCopy = try TestDatabase.empty("fw_\(label)_authsweep", copying: pristine, timeZone: Self.databaseTimeZone)
-            let onFramework = try framework.open(frameworkCopy)
-            let onAuthSweepCopy = try framework.open(authsweepCopy)
-            let refreshedUntil = Int(Date().timeIntervalSince1970) + 3_600 - lifetime
-            try onFramework.refresh(key: Self.refreshedKey, moment: refreshedUntil)
-            try onAuthSweepCopy.refresh(key: Self.refreshedKey, moment: refreshedUntil)
-            Self.waitForNextSecond()
-            let started = Date().timeIntervalSince1970
-            let frameworkDone = try onFramework.startCleanup()
-            var merged = environment
-            merged["DATABASE_URL"] = framework.databaseURL(authsweepCopy, user: nil)
-            let run = try authsweep(["cleanup-sessions"], database: nil, environment: merged)
-            try frameworkDone()
-            let ended = Date().timeIntervalSince1970
-            guard floor(started) == floor(ended) else {
-                if attempt == 3 { throw TestSetupError("the two cleanups took \(ended - started) s: not within one second in 3 attempts") }
-                continue
-            }
-            let second = Int(floor(started))
-            let keys = sessions.map(\.key)
-            let kept = try Self.keys(in: frameworkCopy, of: framework), keptByAuthSweep = try Self.keys(in: authsweepCopy, of: framework)
-            let longLived = Set(Self.offsets.filter { $0 >= 3_600 }.map(Self.key) + [Self.refreshedKey])
-            return Outcome(
-                keptByFramework: kept, keptByAuthSweep: keptByAuthSweep,
-                readAfterAuthSweep: try onAuthSweepCopy.live(keys.filter { keptByAuthSweep.contains($0) }),
-                expiredByOffset: Set(Self.offsets.filter { t0 + $0 <= second }.map(Self.key)),
-                longLived: longLived, authsweep: run, authsweepDatabase: authsweepCopy)
-        }
-        throw TestSetupError("unreachable")
+        return (pristine, sessions.map(\.key))
+    }
+
+    /// The keys whose boundary had passed in `second`.
+    static func expired(t0: Int, second: Int) -> Set<String> {
+        Set(offsets.filter { t0 + $0 <= second }.map(key))
+    }
+
+    /// Whether a rule one second earlier, and one a second later, would
+    /// each delete another set in `second`: the comparison then catches a
+    /// rule off by one second either way.
+    static func oneSecondDecides(t0: Int, second: Int) -> Bool {
+        let set = expired(t0: t0, second: second)
+        return expired(t0: t0, second: second - 1) != set && expired(t0: t0, second: second + 1) != set
     }
 
     /// authsweep's environment for `framework` (its own settings, or
@@ -140,10 +167,11 @@ struct FrameworkOracle {
             """)
     }
 
-    /// Sleeps until 50 ms past the next whole second.
-    static func waitForNextSecond() {
+    /// Sleeps until 50 ms past the start of `second`, or of the next
+    /// second when that has begun.
+    static func waitForSecond(_ second: Int) {
         let now = Date().timeIntervalSince1970
-        let wait = floor(now) + 1.05 - now
+        let wait = max(Double(second), floor(now) + 1) + 0.05 - now
         usleep(useconds_t(wait * 1_000_000))
     }
 

@@ -148,7 +148,7 @@ struct FrameworkOracleTests {
         #expect(explain.status == 0 && explain.stdout.contains("holding the wall time of America/New_York"), "\(explain.stdout)")
     }
 
-    @Test("session.column_time_zone on a timestamptz column is a check warning; a zone nobody knows is a usage error naming it")
+    @Test("session.column_time_zone on a timestamptz or an integer column is a check warning; a zone nobody knows is a usage error naming it")
     func zoneSettingMisplaced() throws {
         var environment = try FrameworkOracle.stockDatabase(of: Frameworks.betterAuthCurrent, label: "zone_misplaced")
         environment["AUTHSWEEP_SESSION_COLUMN_TIME_ZONE"] = "Europe/Berlin"
@@ -158,6 +158,13 @@ struct FrameworkOracleTests {
             check.stdout.contains(
                 #"WARNING session.column_time_zone is Europe/Berlin, but "session"."expiresAt" is timestamp with time zone, which fixes the moment itself"#),
             "\(check.stdout)")
+        var laravel = try FrameworkOracle.stockDatabase(of: Frameworks.laravel, label: "zone_misplaced_laravel")
+        laravel["AUTHSWEEP_SESSION_COLUMN_TIME_ZONE"] = "Europe/Berlin"
+        let unixSeconds = try authsweep(["check"], database: nil, environment: laravel)
+        #expect(unixSeconds.status == 0)
+        #expect(
+            unixSeconds.stdout.contains(#"WARNING session.column_time_zone is Europe/Berlin, but "sessions"."last_activity" is "#)
+                && unixSeconds.stdout.contains("the setting is not used"), "an integer column: \(unixSeconds.stdout)")
         environment["AUTHSWEEP_SESSION_COLUMN_TIME_ZONE"] = "Mars/Olympus_Mons"
         let unknown = try authsweep(["cleanup-sessions"], database: nil, environment: environment)
         #expect(unknown.status == 64 && unknown.stderr.contains("names no time zone: 'Mars/Olympus_Mons'"), "\(unknown.stderr)")

@@ -41,4 +41,19 @@ struct ReadmeFrameworkTests {
         let tested = FrameworkOracle.environment(of: framework).compactMapValues { $0 }
         #expect(settings == tested, "the README sets \(settings), the test \(tested)")
     }
+
+    @Test("the README shows the index statement check prints for each stock schema that has none", arguments: Frameworks.all)
+    func indexStatement(framework: any SessionFramework) throws {
+        let environment = try FrameworkOracle.stockDatabase(of: framework, label: "readme_index_" + framework.label)
+        let check = try authsweep(["check"], database: nil, environment: environment)
+        let statements = check.stdout.split(separator: "\n").compactMap { line in
+            line.range(of: "CREATE INDEX CONCURRENTLY").map { String(line[$0.lowerBound...]) }
+        }
+        let readme = try String(contentsOfFile: PackagePaths.root + "/README.md", encoding: .utf8)
+        for statement in statements {
+            #expect(readme.contains(statement + "\n"), "the README lacks \(statement)")
+        }
+        let indexed: Set<SessionPreset> = [.django, .laravel, .rails]
+        #expect(statements.isEmpty == indexed.contains(framework.preset), "\(framework.name): \(statements)")
+    }
 }

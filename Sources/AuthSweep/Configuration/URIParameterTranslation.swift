@@ -37,7 +37,12 @@ struct URIParameterTranslation {
         case "sslidentity":
             throw Unusable(
                 why:
-                    "sslidentity (Prisma's PKCS#12 client identity) cannot be used: libpq takes a PEM certificate and key; convert it (openssl pkcs12 -in identity.p12 -clcerts -nokeys -out client.crt, and -nocerts -nodes -out client.key) and give sslcert= and sslkey= with absolute paths"
+                    "sslidentity (Prisma's PKCS#12 client identity) cannot be used: libpq takes a PEM certificate and key; convert it (openssl pkcs12 -in identity.p12 -clcerts -nokeys -out client.crt, and -nocerts -nodes -out client.key) and give sslcert= and sslkey= with absolute paths, without sslidentity= and sslpassword="
+            )
+        case "sslpassword" where values["sslkey"] == nil:
+            // Prisma's password of its sslidentity file; libpq's decrypts an sslkey, and there is none.
+            notes.append(
+                "sslpassword is not used: there is no sslkey for libpq to decrypt with it (Prisma's sslidentity it belongs to cannot be used; after converting it, give sslkey= with sslpassword= if the key stays encrypted)"
             )
         case "sslmode" where values["sslaccept"] == "strict":
             return

@@ -14,6 +14,11 @@ struct ColumnTimeZoneCheck {
     /// How far off the newest value may be before it counts: a clock's drift and a request's time.
     static let tolerance = 120.0
 
+    /// The nearest newest expiry that can tell a zone from a lifetime: a
+    /// whole day less the farthest a zone lies behind UTC (12 hours), less
+    /// the tolerance. Nearer, a lifetime under a day looks like a zone.
+    static let shortestTellingExpiry = 86_400.0 - 12 * 3_600 - tolerance
+
     func findings(_ runner: TransactionRunner) throws(JobError) -> [InstallationCheck.Finding] {
         let column = "\"\(rule.tableName)\".\"\(rule.columnName)\""
         guard case .wallClock = rule.clock else {
@@ -34,6 +39,8 @@ struct ColumnTimeZoneCheck {
             """)
         guard let ahead = newest.value().flatMap(Double.init), let offsetFromUTC = newest.value(column: 1).flatMap(Int.init) else { return [] }
         let lastActivity = rule.lifetimeSeconds > 0
+        // An expiry less than a day and a zone's offset ahead may be a lifetime under a day: nothing to tell.
+        guard lastActivity || ahead >= Self.shortestTellingExpiry else { return [] }
         // An expiry lies a whole number of days ahead when a session was just made or refreshed.
         let offset = lastActivity ? ahead : ahead - (ahead / 86_400).rounded() * 86_400
         let quarterHours = (offset / 900).rounded()
@@ -46,6 +53,8 @@ struct ColumnTimeZoneCheck {
               AND name ~ '^(Africa|America|Asia|Atlantic|Australia|Europe|Indian|Pacific)/' ORDER BY name LIMIT 3
             """
         ).rows.compactMap { $0.first ?? nil }
+        // An offset no zone has is a quiet table's chance, not a zone.
+        guard !zones.isEmpty else { return [] }
         let zoneOffset = Self.offsetWords(shift + offsetFromUTC)
         let reading = configuredZone == "UTC" ? "UTC" : "the wall time of \(configuredZone)"
         let span = SessionRule.span(abs(shift))

@@ -28,6 +28,14 @@ extension InstallationCheck {
         }
         let indexName = try runner.catalog.quote("\(tables.session)_\(tables.sessionExpires)_idx")
         let size = try runner.run("SELECT pg_relation_size(\(table.quoted)::regclass), pg_size_pretty(pg_relation_size(\(table.quoted)::regclass))")
+        // Named with its schema when that is not public: the statement is run from psql, whose search path may not find it.
+        let schema =
+            try runner.run(
+                """
+                SELECT CASE WHEN n.nspname = 'public' THEN '' ELSE quote_ident(n.nspname) || '.' END
+                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(\(table.quoted))
+                """
+            ).value() ?? ""
         let bytes = size.value().flatMap(Int.init) ?? 0
         let weight =
             bytes < Self.unindexedTableLimitBytes
@@ -36,7 +44,7 @@ extension InstallationCheck {
         return Finding(
             level: .warning,
             message: "\(table) has no index on \"\(tables.sessionExpires)\": \(weight)",
-            fix: "CREATE INDEX CONCURRENTLY \(indexName) ON \(table) (\(try runner.catalog.quote(tables.sessionExpires)));"
+            fix: "CREATE INDEX CONCURRENTLY \(indexName) ON \(schema)\(table) (\(try runner.catalog.quote(tables.sessionExpires)));"
         )
     }
 }

@@ -8,7 +8,16 @@ import Musl
 
 /// The secrets: set and usable, and their files readable by this user only.
 extension InstallationCheck {
+    /// No secret at all is a warning: the command line's cleanups need
+    /// none, and the worker refuses to start without one, saying so. A
+    /// secret that is set but unusable is a problem.
     func secretFinding() -> Finding {
+        if ["CRON_SECRET", "CRON_SECRET_FILE"].allSatisfy({ (environment[$0] ?? "").isEmpty }) {
+            return Finding(
+                level: .warning,
+                message: "no secret configured: the command line's cleanups need none, but the worker (authsweep serve) refuses to start without one",
+                fix: "set CRON_SECRET or CRON_SECRET_FILE before starting the worker")
+        }
         do {
             let secrets = try CronSecrets.load(from: environment)
             // Length and a short fingerprint: comparable with `authsweep secret
