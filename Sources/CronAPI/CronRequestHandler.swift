@@ -88,8 +88,10 @@ public final class CronRequestHandler: FastCGIHandler {
             case .metrics:
                 // The last successes and results as the run records have
                 // them, so runs made elsewhere (the timer, cron, other hosts) show too.
-                if let metrics = context.metrics, let status = try? jobs.status(on: database) {
-                    for job in status.jobs {
+                if let metrics = context.metrics {
+                    let status = try? jobs.status(on: database)
+                    metrics.runRecords(readable: status != nil)
+                    for job in status?.jobs ?? [] {
                         if let success = job.record.lastSuccess { metrics.lastSuccess(job.kind, at: success) }
                         if let result = job.record.lastResult { metrics.lastRun(job.kind, failed: result == CleanupResult.error.rawValue) }
                     }

@@ -55,6 +55,7 @@ public struct CronWorker: Sendable {
         let metrics = ServiceMetrics()
         metrics.registerConnectionRejections()
         metrics.registerCleanupRuns()
+        metrics.registerDatabaseErrors()
         metrics.registerServer(responders: threads)
         let rejections = RejectionLog(logger: logger)
         let webServers = try WebServerAddresses.from(environment: environment.variables)

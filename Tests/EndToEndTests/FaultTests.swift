@@ -46,8 +46,13 @@ final class DatabaseFaultTests {
         try PGConnection(connectionString: postgres.connectionString).executeScript(unsafeSQL: "SET client_min_messages = warning;" + TestDatabase.schema)
         let stack = try Stack("pgstop", workerEnvironment: ["DATABASE_URL": postgres.connectionString])
         for _ in 0..<3 { #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200) }
+        let reading = try stack.request("GET", "/api/cron/metrics").body
+        #expect(reading.contains("authsweep_run_records_readable 1.0"), "\(reading)")
+        #expect(reading.contains(#"authsweep_database_errors_total{kind="schema"} 0"#), "every kind at 0 from the start: \(reading)")
 
         try postgres.stop()
+        // What the timer's runs meet now, the scrape meets too: the alert needs no recorded run.
+        #expect(try stack.request("GET", "/api/cron/metrics").body.contains("authsweep_run_records_readable 0.0"))
         for (method, path) in [("GET", "/api/cron/cleanup-sessions"), ("POST", "/api/cron/cleanup-sessions"), ("GET", "/api/cron/cleanup-auth")] {
             let started = Date()
             let response = try stack.request(method, path)
@@ -58,6 +63,7 @@ final class DatabaseFaultTests {
         #expect(stack.workers.allSatisfy { $0.process.isRunning })
 
         try postgres.start()
+        #expect(try stack.request("GET", "/api/cron/metrics").body.contains("authsweep_run_records_readable 1.0"))
         for _ in 0..<6 {
             #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200)
         }

@@ -160,4 +160,23 @@ final class WorkerPingTests {
         #expect(try stack.request("GET", "/api/cron/cleanup-sessions").status == 200)
         #expect(recorder.requests.count == 2, "stats are not runs")
     }
+
+    @Test("a stalled ping service: the HTTP run's budget counts from after the start ping, and its answer comes within the budget and 20 s")
+    func stalledService() throws {
+        let stalled = try PingRecorder(stalled: true)
+        let stack = try Stack(
+            "stalled_pings",
+            workerEnvironment: ["AUTHSWEEP_MONITOR_PING_URL": stalled.baseURL, "AUTHSWEEP_CLEANUP_HTTP_TIME_BUDGET_SECONDS": "3"])
+        try stack.database.insertSessions(500, prefix: "old-", expiringIn: -60)
+        let started = Date()
+        let response = try stack.request("POST", "/api/cron/cleanup-sessions")
+        let took = Date().timeIntervalSince(started)
+        // A budget counted from before the start ping would be spent by it: nothing deleted, hasMore.
+        #expect(response.status == 200 && response.json?["deletedCount"] as? Int == 500 && (response.json?["hasMore"] as? Bool) != true, "\(response.body)")
+        #expect(took < 3 + 20 + 1, "took \(took) s")
+        let held = stalled.heldRequests
+        try #require(held.count == 2, "\(held.map(\.request.target))")
+        #expect(held[1].arrived >= held[0].abandoned, "the end ping was sent while the start ping was in flight")
+        #expect(held[0].request.target.contains("/start?rid=") && held[1].request.target == held[0].request.target.replacing("/start?", with: "?"))
+    }
 }

@@ -93,17 +93,43 @@ final class PingTests {
             #expect(body.hasSuffix("; authsweep check says what to fix") && !body.contains("(_") && !body.contains(" in "), "\(failure.what): \(body)")
             #expect(run.stderr.contains(body.prefix(25)), "the ping says what the command line says: \(body) / \(run.stderr)")
         }
+        // --stats counts before the run: a database that is down there still fails the run, with its ping.
+        let recorder = try PingRecorder()
+        let withStats = try authsweep(
+            ["cleanup-sessions", "--stats"], database: nil,
+            environment: ["DATABASE_URL": "host=127.0.0.1 port=\(closed) connect_timeout=2", "AUTHSWEEP_MONITOR_PING_URL": recorder.baseURL])
+        #expect(withStats.status == 69 && withStats.stdout.hasPrefix("Before: not counted ("), "\(withStats.stdout)\(withStats.stderr)")
+        #expect(recorder.requests.map(\.method) == ["POST"] && recorder.requests.first?.target.contains("/fail?rid=") == true, "\(recorder.requests)")
     }
 
-    @Test("a stalled ping service costs a run at most 10 s a ping, every try and pause together")
-    func stalledService() throws {
+    @Test(
+        "a stalled ping service costs a run at most 10 s a ping, every try and pause together, and cleanup-all 40 s; a ping goes only once the one before it was given up",
+        arguments: [(["cleanup-sessions", "--json"], 2), (["cleanup-all", "--json"], 4)])
+    func stalledService(command: [String], pings: Int) throws {
         let stalled = try PingRecorder(stalled: true)
         let started = Date()
-        let run = try authsweep(["cleanup-sessions", "--json"], database: database, environment: ["AUTHSWEEP_MONITOR_PING_URL": stalled.baseURL])
+        let run = try authsweep(command, database: database, environment: ["AUTHSWEEP_MONITOR_PING_URL": stalled.baseURL])
         let took = Date().timeIntervalSince(started)
         #expect(run.status == 0, "\(run.stderr)")
-        // The start and the success ping, 10 s each at most, and the run itself.
-        #expect(took < 20.9, "took \(took) s")
+        // Each ping 10 s at most, and the runs themselves.
+        #expect(took < Double(pings) * 10 + 0.9, "took \(took) s")
+        try expectInOrder(stalled, pings: pings)
+    }
+
+    /// Every ping arrived once (a try that took the whole bound leaves no
+    /// time for another), each after the one before it was given up, and
+    /// in a run's order: start, then its end.
+    func expectInOrder(_ stalled: PingRecorder, pings: Int) throws {
+        let held = stalled.heldRequests
+        try #require(held.count == pings, "\(held.map(\.request.target))")
+        for (earlier, later) in zip(held, held.dropFirst()) {
+            #expect(later.arrived >= earlier.abandoned, "\(later.request.target) was sent while \(earlier.request.target) was in flight")
+        }
+        for pair in stride(from: 0, to: pings, by: 2) {
+            let start = held[pair].request, end = held[pair + 1].request
+            #expect(start.method == "GET" && start.target.contains("/start?rid="), "\(start.target)")
+            #expect(end.method == "POST" && end.target == start.target.replacing("/start?", with: "?"), "\(end.target) after \(start.target)")
+        }
     }
 
     @Test("a ping service that is down or failing changes neither the answer nor the exit status")
@@ -166,12 +192,18 @@ struct JournalLogTests {
                 ])
             return (result.status, try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n"))
         }
-        let warned = try run("cleanup-sessions")
+        // The unit's own command line, with this build and a config file of the test's.
+        let unit = try String(contentsOfFile: PackagePaths.root + "/deploy/systemd/authsweep-cleanup.service", encoding: .utf8)
+        let execStart = String(try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") }).dropFirst("ExecStart=".count))
+        try "# the unit's config file, empty: every default\n".write(toFile: scratch.path + "/authsweep.conf", atomically: true, encoding: .utf8)
+        let asTheUnit = execStart.replacing("/usr/bin/authsweep ", with: "").replacing("/etc/authsweep/authsweep.conf", with: scratch.path + "/authsweep.conf")
+        #expect(asTheUnit.hasPrefix("cleanup-all --config "), "\(execStart)")
+        let warned = try run(asTheUnit)
         #expect(warned.status == 0)
         #expect(warned.lines.contains { $0.hasPrefix("<4>monitoring ping failed") }, "a failed ping reaches the journal: \(warned.lines)")
         #expect(!warned.lines.contains { $0.hasPrefix("<6>") }, "no info lines: \(warned.lines)")
         try database.execute(#"DROP TABLE "Session""#)
-        let failed = try run("cleanup-sessions")
+        let failed = try run(asTheUnit)
         #expect(failed.status == 1)
         #expect(failed.lines.last?.hasPrefix("<3>authsweep: ") == true, "the failure line at err: \(failed.lines)")
         // A name holding CR LF (here the operator's, in the environment) still makes one line each.

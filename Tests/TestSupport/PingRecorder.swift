@@ -1,9 +1,9 @@
-import Foundation
+public import Foundation
 
 /// A local HTTP server that records the requests it gets and answers each
 /// with 200 (or `status`): the dead-man ping service in the tests.
 public final class PingRecorder: @unchecked Sendable {
-    // @unchecked: `received` is only touched with `lock` held.
+    // @unchecked: `received` and `held` are only touched with `lock` held.
     public struct Request: Sendable, Equatable {
         public let method: String
         /// Path and query, as sent.
@@ -20,10 +20,23 @@ public final class PingRecorder: @unchecked Sendable {
     /// The base URL to configure: `http://127.0.0.1:<port>/ping`.
     public var baseURL: String { "http://127.0.0.1:\(port)/ping" }
 
-    /// - Parameter stalled: listen, but never accept: every request hangs
-    ///   until its sender gives up (a ping service that stalls).
+    /// A request a stalled recorder held: when it arrived, and when its
+    /// sender gave up and closed the connection.
+    public struct Held: Sendable {
+        public let request: Request
+        public let arrived: Date
+        public let abandoned: Date
+    }
+
+    private let stalled: Bool
+    private var held: [Held] = []
+
+    /// - Parameter stalled: take every request and never answer it: each
+    ///   hangs until its sender gives up (a ping service that stalls); the
+    ///   requests are recorded, with their times in `heldRequests`.
     public init(status: Int = 200, stalled: Bool = false) throws {
         self.status = status
+        self.stalled = stalled
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -40,7 +53,6 @@ public final class PingRecorder: @unchecked Sendable {
         }
         listener = descriptor
         port = Int(UInt16(bigEndian: address.sin_port))
-        guard !stalled else { return }
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
@@ -57,10 +69,39 @@ public final class PingRecorder: @unchecked Sendable {
         return received
     }
 
+    /// The requests a stalled recorder held, in the order they arrived.
+    public var heldRequests: [Held] {
+        lock.lock()
+        defer { lock.unlock() }
+        return held.sorted { $0.arrived < $1.arrived }
+    }
+
+    /// Reads the request, records it, and waits for its sender to close.
+    private func hold(_ connection: Int32) {
+        defer { close(connection) }
+        let arrived = Date()
+        guard let request = read(connection) else { return }
+        lock.lock()
+        received.append(request)
+        lock.unlock()
+        var timeout = timeval(tv_sec: 120, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var byte: UInt8 = 0
+        while recv(connection, &byte, 1, 0) > 0 {}
+        lock.lock()
+        held.append(Held(request: request, arrived: arrived, abandoned: Date()))
+        lock.unlock()
+    }
+
     private func acceptLoop() {
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 { return }
+            if stalled {
+                // One thread each: a request sent while another is held shows as an overlap.
+                Thread { [self] in hold(connection) }.start()
+                continue
+            }
             if let request = read(connection) {
                 lock.lock()
                 received.append(request)

@@ -60,6 +60,20 @@ public final class PostgresServer: Sendable {
         try run("pg_ctl", ["-D", "\(directory)/data", "-w", "promote"])
     }
 
+    /// Makes `role` log in with its password (SCRAM), every other role
+    /// still trusted, and has the server read it.
+    public func requirePassword(for role: String) throws {
+        let rules = "local all \(role) scram-sha-256\nlocal all all trust\n"
+        // Written in place: the file keeps its owner, the server's user.
+        guard let file = FileHandle(forWritingAtPath: "\(directory)/data/pg_hba.conf") else {
+            throw TestSetupError("cannot write \(directory)/data/pg_hba.conf")
+        }
+        try file.truncate(atOffset: 0)
+        try file.write(contentsOf: Data(rules.utf8))
+        try file.close()
+        try run("pg_ctl", ["-D", "\(directory)/data", "reload"])
+    }
+
     public func start() throws {
         try run(
             "pg_ctl",

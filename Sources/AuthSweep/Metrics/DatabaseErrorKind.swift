@@ -1,7 +1,7 @@
 import Postgres
 
 /// The `kind` label of `authsweep_database_errors_total`.
-package enum DatabaseErrorKind: String, Sendable {
+package enum DatabaseErrorKind: String, Sendable, CaseIterable {
     case connection
     case connectionLost = "connection_lost"
     case query

@@ -65,6 +65,26 @@ public final class ServiceMetrics: Sendable {
         ).set(Double(time.millisecondsSinceEpoch) / 1000)
     }
 
+    /// Whether the last scrape could read the run records: 0 when the
+    /// database is down, refuses the role or a privilege is missing, which
+    /// fails the timer's runs too before they can record themselves.
+    public func runRecords(readable: Bool) {
+        registry.makeGauge(
+            descriptor: Self.name(
+                "run_records_readable", "", "1 when the last scrape read the run records from the database, 0 when it could not"),
+            labels: []
+        ).set(Double(readable ? 1 : 0))
+    }
+
+    /// Shows every kind of database failure at zero from the worker's start.
+    public func registerDatabaseErrors() {
+        for kind in DatabaseErrorKind.allCases {
+            _ = registry.makeCounter(
+                descriptor: Self.name("database_errors", "total", "Database failures seen by requests, by kind"),
+                labels: [("kind", kind.rawValue)])
+        }
+    }
+
     /// A database failure seen by a request.
     package func databaseError(_ kind: DatabaseErrorKind) {
         registry.makeCounter(
