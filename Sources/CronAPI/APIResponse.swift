@@ -1,13 +1,13 @@
 public import AuthSweep
 public import FastCGI
 
-/// The one place that maps outcomes and errors to statuses and JSON bodies,
+/// The one place that maps answers and errors to statuses and JSON bodies,
 /// shared by the HTTP endpoints and the command line's `--json`.
 public enum APIResponse {
-    /// The HTTP status for `outcome`.
-    public static func status(for outcome: APIOutcome) -> Int {
-        switch outcome {
-        case .cleanupAuth, .cleanupSessions, .sessionStats, .metrics, .health(databaseReachable: true): 200
+    /// The HTTP status for `answer`.
+    public static func status(for answer: EndpointAnswer) -> Int {
+        switch answer {
+        case .cleanup, .sessionStats, .metrics, .health(databaseReachable: true): 200
         case .health(databaseReachable: false): 503
         case .status(let status): status.isStale ? 503 : 200
         case .unauthorized: 401
@@ -18,15 +18,13 @@ public enum APIResponse {
         }
     }
 
-    /// The JSON body for `outcome`: the domain's answers (see
-    /// `CleanupRunOutcome.json`, `JobError.json`) and the contract's
+    /// The JSON body for an answer: the domain's (see
+    /// `CleanupOutcome.json`, `JobError.json`) and the contract's
     /// bodies for requests that reach no job.
-    public static func body(for outcome: APIOutcome) -> JSONValue {
-        switch outcome {
-        case .cleanupAuth(let run):
-            return run.json
-        case .cleanupSessions(let run):
-            return run.json
+    public static func body(for answer: EndpointAnswer) -> JSONValue {
+        switch answer {
+        case .cleanup(let outcome):
+            return outcome.json
         case .sessionStats(let stats):
             return stats.json
         case .health(let reachable):
@@ -47,12 +45,12 @@ public enum APIResponse {
         }
     }
 
-    /// The complete FastCGI response for `outcome`.
-    public static func response(for outcome: APIOutcome) -> FastCGIResponse {
-        switch outcome {
+    /// The complete FastCGI response for `answer`.
+    public static func response(for answer: EndpointAnswer) -> FastCGIResponse {
+        switch answer {
         case .unauthorized: unauthorized
         case .notFound: notFound
-        default: build(outcome)
+        default: build(answer)
         }
     }
 
@@ -61,8 +59,8 @@ public enum APIResponse {
     private static let unauthorized = build(.unauthorized)
     private static let notFound = build(.notFound)
 
-    private static func build(_ outcome: APIOutcome) -> FastCGIResponse {
-        if case .metrics(let exposition) = outcome {
+    private static func build(_ answer: EndpointAnswer) -> FastCGIResponse {
+        if case .metrics(let exposition) = answer {
             return FastCGIResponse(
                 status: 200,
                 headers: [
@@ -74,7 +72,7 @@ public enum APIResponse {
             FastCGIResponse.Header("Content-Type", "application/json; charset=utf-8"),
             FastCGIResponse.Header("Cache-Control", "no-store"),
         ]
-        switch outcome {
+        switch answer {
         case .unauthorized:
             headers.append(.init("WWW-Authenticate", "Bearer"))
         case .methodNotAllowed(let allowed):
@@ -82,6 +80,6 @@ public enum APIResponse {
         default:
             break
         }
-        return FastCGIResponse(status: status(for: outcome), headers: headers, body: Array(body(for: outcome).serialized.utf8))
+        return FastCGIResponse(status: status(for: answer), headers: headers, body: Array(body(for: answer).serialized.utf8))
     }
 }

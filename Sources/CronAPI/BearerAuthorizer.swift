@@ -58,17 +58,6 @@ public struct BearerAuthorizer: Sendable {
         return matched == .mismatch && readOnly ? .metricsToken : matched
     }
 
-    /// `.full` or `.readOnly` when exactly one Authorization header was sent
-    /// and its token equals a secret or a read-only token.
-    public func access(headerValues: [[UInt8]]) -> Access {
-        credential(headerValues: headerValues).access
-    }
-
-    /// True when the credential is a cron secret.
-    public func isAuthorized(headerValues: [[UInt8]]) -> Bool {
-        access(headerValues: headerValues) == .full
-    }
-
     /// The token of a `Bearer` credential: the scheme name in any case, then
     /// exactly one space, then a non-empty token. `nil` for anything else.
     public static func bearerToken(in header: [UInt8]) -> ArraySlice<UInt8>? {

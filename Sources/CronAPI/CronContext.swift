@@ -2,9 +2,13 @@ public import AuthSweep
 public import Logging
 
 /// What every responder thread's request handler shares: the jobs, the
-/// Bearer check, the metrics, the time budget of an HTTP run, the logger.
+/// Bearer check, the worker's metrics, the time budget of an HTTP run, the
+/// logger.
 public struct CronContext: Sendable {
     public let jobs: CleanupJobs
+    /// The worker's metrics (also among the jobs' observers); `nil` in
+    /// tests that count nothing.
+    public let metrics: ServiceMetrics?
     public let authorizer: BearerAuthorizer
     /// An HTTP cleanup stops between batches after this and answers
     /// `"hasMore":true`, well before nginx's `fastcgi_read_timeout`.
@@ -17,15 +21,13 @@ public struct CronContext: Sendable {
     /// The stats counts, shared among the worker's concurrent stats requests.
     let sessionCounts = SessionCountCoalescer()
 
-    /// The jobs' metrics, where requests are counted too.
-    public var metrics: ServiceMetrics? { jobs.metrics }
-
-    public init(jobs: CleanupJobs, authorizer: BearerAuthorizer, timeBudget: Duration, logger: Logger) {
+    public init(jobs: CleanupJobs, metrics: ServiceMetrics?, authorizer: BearerAuthorizer, timeBudget: Duration, logger: Logger) {
         self.jobs = jobs
+        self.metrics = metrics
         self.authorizer = authorizer
         self.timeBudget = timeBudget
         self.logger = logger
         health = HealthCache()
-        jobs.metrics?.registerAuthentication()
+        metrics?.registerAuthentication()
     }
 }

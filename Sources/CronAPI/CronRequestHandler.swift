@@ -49,7 +49,7 @@ public final class CronRequestHandler: FastCGIHandler {
 
     /// Route first (404/405 need no secret and touch nothing), health
     /// without a secret, then the Authorization header, then the job.
-    private func process(_ request: FastCGIRequest, decision: RouteDecision, refusal: inout AuthFailure?) -> APIOutcome {
+    private func process(_ request: FastCGIRequest, decision: RouteDecision, refusal: inout AuthFailure?) -> EndpointAnswer {
         let endpoint: Endpoint
         switch decision {
         case .notFound: return .notFound
@@ -73,15 +73,15 @@ public final class CronRequestHandler: FastCGIHandler {
     }
 
     /// Runs what `endpoint` asks for on this thread's database session.
-    private func dispatch(_ endpoint: Endpoint) -> APIOutcome {
+    private func dispatch(_ endpoint: Endpoint) -> EndpointAnswer {
         let jobs = context.jobs
         let budget = CleanupOptions(timeBudget: context.timeBudget)
         do throws(JobError) {
             switch endpoint {
             case .cleanup(.cleanupAuth):
-                return .cleanupAuth(try jobs.cleanupAuth(on: database, options: budget))
+                return .cleanup(.cleanupAuth(try jobs.cleanupAuth(on: database, options: budget)))
             case .cleanup(.cleanupSessions):
-                return .cleanupSessions(try jobs.cleanupSessions(on: database, options: budget))
+                return .cleanup(.cleanupSessions(try jobs.cleanupSessions(on: database, options: budget)))
             case .sessionStats:
                 let counts = try context.sessionCounts.counts { query throws(JobError) in try jobs.sessionCounts(on: database, query: query) }
                 return .sessionStats(SessionStats(active: counts.active, expired: counts.expired, timestamp: .now()))
@@ -93,7 +93,7 @@ public final class CronRequestHandler: FastCGIHandler {
                     metrics.runRecords(readable: status != nil)
                     for job in status?.jobs ?? [] {
                         if let success = job.record.lastSuccess { metrics.lastSuccess(job.kind, at: success) }
-                        if let result = job.record.lastResult { metrics.lastRun(job.kind, failed: result == CleanupResult.error.rawValue) }
+                        if let result = job.record.lastResult { metrics.lastRun(job.kind, failed: result == RunRecordResult.error.rawValue) }
                     }
                 }
                 return .metrics(context.metrics?.exposition() ?? [])

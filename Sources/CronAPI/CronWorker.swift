@@ -18,7 +18,7 @@ public struct CronWorker: Sendable {
     private let logger: Logger
     private let addresses: [String]
     private let threads: Int
-    private let monitor: (any RunMonitor)?
+    private let monitor: (any RunObserver)?
     private let environment: Environment
 
     /// - Parameters:
@@ -27,7 +27,7 @@ public struct CronWorker: Sendable {
     ///   - monitor: told of every cleanup run (the dead-man pings).
     ///   - environment: where systemd's `LISTEN_FDS` and `FCGI_WEB_SERVER_ADDRS` are read.
     public init(
-        configuration: Configuration, secrets: CronSecrets, logger: Logger, addresses: [String], threads: Int, monitor: (any RunMonitor)?,
+        configuration: Configuration, secrets: CronSecrets, logger: Logger, addresses: [String], threads: Int, monitor: (any RunObserver)?,
         environment: Environment
     ) {
         self.configuration = configuration
@@ -70,7 +70,8 @@ public struct CronWorker: Sendable {
                 rejections.record(rejection)
             })
         let context = CronContext(
-            jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: metrics, monitor: monitor),
+            jobs: CleanupJobs(configuration: configuration, logger: logger, observers: [metrics] + (monitor.map { [$0] } ?? [])),
+            metrics: metrics,
             authorizer: BearerAuthorizer(secrets: secrets.accepted, readOnlyTokens: secrets.metricsToken.map { [$0] } ?? []),
             timeBudget: .seconds(configuration.httpTimeBudgetSeconds),
             logger: logger

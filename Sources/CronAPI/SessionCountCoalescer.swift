@@ -158,11 +158,6 @@ final class SessionCountCoalescer: Sendable {
         return try count(query)
     }
 
-    /// The seconds per count the planner has recorded, by query.
-    var recordedSeconds: [SessionCountQuery: Double] {
-        state.withLock { $0.planner.seconds }
-    }
-
     /// Requests waiting now.
     var waiting: Int { state.waiting }
 

@@ -15,20 +15,6 @@ public struct FastCGIRequest: Sendable {
     private var bytes: [UInt8] = []
     private var entries: [(name: Range<Int>, value: Range<Int>)] = []
 
-    /// Parameters in the order the web server sent them; a name may repeat.
-    public init(parameters: [(name: String, value: [UInt8])]) {
-        for (name, value) in parameters {
-            append(name: name.utf8, value: value)
-        }
-    }
-
-    /// Builds a request from text values; handy for tests and tools.
-    public init(_ parameters: KeyValuePairs<String, String>) {
-        for (name, value) in parameters {
-            append(name: name.utf8, value: value.utf8)
-        }
-    }
-
     /// Builds a request from `NAME=value` entries as libfcgi holds them.
     init(environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
         guard var entry = environment else { return }
@@ -41,7 +27,7 @@ public struct FastCGIRequest: Sendable {
         }
     }
 
-    private mutating func append(name: some Collection<UInt8>, value: some Collection<UInt8>) {
+    mutating func append(name: some Collection<UInt8>, value: some Collection<UInt8>) {
         let nameStart = bytes.count
         bytes.append(contentsOf: name)
         let valueStart = bytes.count

@@ -20,11 +20,6 @@ public struct FastCGIResponse: Sendable, Equatable {
         self.body = body
     }
 
-    /// The value of the first header called `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
-
     /// The CGI header block and body, as sent on FCGI_STDOUT.
     public var serialized: [UInt8] {
         var bytes: [UInt8] = []

@@ -20,7 +20,7 @@ import Musl
 /// With `monitor.ping_style = cronitor`, Cronitor's telemetry URLs instead:
 /// `<base>/<job>?state=run|complete|fail&series=<id>` (GET; a failure's
 /// error in `message`).
-public struct DeadManPings: RunMonitor {
+public struct DeadManPings: RunObserver {
     private let base: String
     private let style: PingStyle
     private let logger: Logger
@@ -42,7 +42,7 @@ public struct DeadManPings: RunMonitor {
         }
     }
 
-    public func runSucceeded(_ kind: CleanupKind, runID: String, outcome: CleanupRunOutcome) {
+    public func runSucceeded(_ kind: CleanupKind, runID: String, outcome: CleanupOutcome) {
         switch style {
         case .healthchecks:
             ping(kind, "success", method: "POST", url: "\(base)/\(kind.rawValue)?rid=\(runID)", body: Array(outcome.json.serialized.utf8))

@@ -2,23 +2,6 @@ internal import CLibPQ
 
 /// A connection string as libpq itself reads it (`PQconninfoParse`).
 public enum ConnectionString {
-    /// The parameters a connection string or URI sets, in libpq's order;
-    /// nil when libpq cannot parse it (its message is not kept: it may
-    /// quote the string, password included).
-    public static func parameters(_ text: String) -> [(keyword: String, value: String)]? {
-        guard let options = PQconninfoParse(text, nil) else { return nil }
-        defer { PQconninfoFree(options) }
-        var parameters: [(keyword: String, value: String)] = []
-        var option = options
-        while let keyword = option.pointee.keyword {
-            if let value = option.pointee.val {
-                parameters.append((String(cString: keyword), String(cString: value)))
-            }
-            option += 1
-        }
-        return parameters
-    }
-
     /// Every keyword this libpq knows (`PQconndefaults`).
     public static let keywords: Set<String> = {
         guard let options = PQconndefaults() else { return [] }

@@ -10,7 +10,7 @@ import Musl
 ///
 /// Not thread-safe, as libpq connections are not: keep one per thread.
 public final class PGConnection {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
 
     /// Opens a connection.
     ///
@@ -51,19 +51,6 @@ public final class PGConnection {
 
     deinit {
         PQfinish(handle)
-    }
-
-    /// The value this connection was opened with for a libpq keyword
-    /// (`PQconninfo`), nil when it has none.
-    public func parameter(_ keyword: String) -> String? {
-        guard let options = PQconninfo(handle) else { return nil }
-        defer { PQconninfoFree(options) }
-        var option = options
-        while let name = option.pointee.keyword {
-            if String(cString: name) == keyword { return option.pointee.val.map { String(cString: $0) } }
-            option += 1
-        }
-        return nil
     }
 
     /// Whether the connection is still usable; after a lost connection the

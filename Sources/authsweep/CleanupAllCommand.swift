@@ -29,7 +29,7 @@ struct CleanupAllCommand: ParsableCommand {
             for kind in kinds {
                 let body: JSONValue
                 do throws(JobError) {
-                    let outcome: CleanupRunOutcome =
+                    let outcome: CleanupOutcome =
                         switch kind {
                         case .cleanupAuth: .cleanupAuth(try jobs.cleanupAuth(on: database, options: options))
                         case .cleanupSessions: .cleanupSessions(try jobs.cleanupSessions(on: database, options: options))

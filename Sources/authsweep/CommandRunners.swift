@@ -22,7 +22,7 @@ func runJob(_ common: CommonOptions, _ body: (CleanupJobs, DatabaseSession, Conf
         let logger = common.makeLogger(configuration, defaultLevel: .critical)
         let jobs = CleanupJobs(
             configuration: configuration, logger: logger,
-            monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) })
+            observers: configuration.monitorPingURL.map { [DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger)] } ?? [])
         try body(jobs, DatabaseSession(settings: DatabaseSettings(configuration: configuration)), configuration)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AuthSweep
+@_spi(ForTesting) @testable import AuthSweep
 
 /// A file with `text` that is removed when the test's suite instance goes.
 final class TemporaryFiles {

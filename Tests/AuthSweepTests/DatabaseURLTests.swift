@@ -1,4 +1,4 @@
-import Postgres
+@_spi(ForTesting) import Postgres
 import Testing
 
 @testable import AuthSweep

@@ -1,4 +1,4 @@
-import FastCGI
+@_spi(ForTesting) import FastCGI
 import Postgres
 import Testing
 
@@ -9,32 +9,33 @@ import Testing
 struct APIResponseTests {
     let time = Timestamp(millisecondsSinceEpoch: 1_766_916_000_000)  // 2025-12-28T10:00:00.000Z
 
-    func text(_ outcome: APIOutcome) -> String {
+    func text(_ outcome: EndpointAnswer) -> String {
         String(decoding: APIResponse.response(for: outcome).body, as: UTF8.self)
     }
 
     @Test("cleanup-auth answers the contract's body, with per-table counts added")
     func cleanupAuthBody() {
-        let outcome = CleanupAuthOutcome(loginAttempts: 3, authAuditLog: 2, userSessions: 1)
+        let outcome = CleanupOutcome.Auth(loginAttempts: 3, authAuditLog: 2, userSessions: 1)
         #expect(
-            text(.cleanupAuth(outcome)) == #"{"success":true,"message":"Cleanup completed","deleted":{"loginAttempts":3,"authAuditLog":2,"userSessions":1}}"#)
+            text(.cleanup(.cleanupAuth(outcome)))
+                == #"{"success":true,"message":"Cleanup completed","deleted":{"loginAttempts":3,"authAuditLog":2,"userSessions":1}}"#)
     }
 
     @Test("cleanup-sessions answers deletedCount, the same number in the message, and the timestamp")
     func cleanupSessionsBody() {
-        let outcome = CleanupSessionsOutcome(deletedCount: 42, timestamp: time)
+        let outcome = CleanupOutcome.Sessions(deletedCount: 42, timestamp: time)
         #expect(
-            text(.cleanupSessions(outcome))
+            text(.cleanup(.cleanupSessions(outcome)))
                 == #"{"success":true,"deletedCount":42,"message":"Successfully deleted 42 expired session(s)","timestamp":"2025-12-28T10:00:00.000Z"}"#)
-        let none = CleanupSessionsOutcome(deletedCount: 0, timestamp: time)
-        #expect(text(.cleanupSessions(none)).contains(#""deletedCount":0,"message":"Successfully deleted 0 expired session(s)""#))
+        let none = CleanupOutcome.Sessions(deletedCount: 0, timestamp: time)
+        #expect(text(.cleanup(.cleanupSessions(none))).contains(#""deletedCount":0,"message":"Successfully deleted 0 expired session(s)""#))
     }
 
     @Test("a run cut at its time budget says hasMore")
     func hasMore() {
-        let outcome = CleanupSessionsOutcome(deletedCount: 5000, hasMore: true, timestamp: time)
-        #expect(text(.cleanupSessions(outcome)).hasSuffix(#","hasMore":true}"#))
-        #expect(text(.cleanupAuth(CleanupAuthOutcome(hasMore: true))).hasSuffix(#","hasMore":true}"#))
+        let outcome = CleanupOutcome.Sessions(deletedCount: 5000, hasMore: true, timestamp: time)
+        #expect(text(.cleanup(.cleanupSessions(outcome))).hasSuffix(#","hasMore":true}"#))
+        #expect(text(.cleanup(.cleanupAuth(CleanupOutcome.Auth(hasMore: true)))).hasSuffix(#","hasMore":true}"#))
     }
 
     @Test("stats answers total, active, expired and the timestamp")
@@ -45,7 +46,7 @@ struct APIResponseTests {
 
     @Test("each error row of the contract has its status and exact body")
     func errorRows() {
-        let cases: [(APIOutcome, Int, String)] = [
+        let cases: [(EndpointAnswer, Int, String)] = [
             (.unauthorized, 401, #"{"error":"Unauthorized"}"#),
             (.methodNotAllowed(allowed: ["GET"]), 405, #"{"error":"Method Not Allowed"}"#),
             (.notFound, 404, #"{"error":"Not Found"}"#),
@@ -89,7 +90,7 @@ struct APIResponseTests {
 
     @Test("every response is JSON and not cacheable; 401 and 405 add their headers")
     func headers() {
-        let outcomes: [APIOutcome] = [
+        let outcomes: [EndpointAnswer] = [
             .unauthorized, .notFound, .methodNotAllowed(allowed: ["GET", "POST"]),
             .sessionStats(SessionStats(active: 0, expired: 0, timestamp: time)), .failed(.alreadyRunning(.cleanupAuth)),
         ]

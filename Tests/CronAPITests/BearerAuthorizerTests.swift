@@ -1,7 +1,7 @@
 import Testing
 
 @testable import AuthSweep
-@testable import CronAPI
+@_spi(ForTesting) @testable import CronAPI
 
 @Suite("Authorization header")
 struct BearerAuthorizerTests {

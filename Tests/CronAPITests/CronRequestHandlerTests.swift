@@ -1,4 +1,4 @@
-import FastCGI
+@_spi(ForTesting) import FastCGI
 import Foundation
 import InMemoryLogging
 import Logging
@@ -30,7 +30,8 @@ struct CronRequestHandlerTests {
             var logger = Logger(label: "test", factory: { _ in handlerLogs })
             logger.logLevel = .info
             let context = CronContext(
-                jobs: CleanupJobs(configuration: configuration, logger: logger, metrics: metrics),
+                jobs: CleanupJobs(configuration: configuration, logger: logger, observers: [metrics]),
+                metrics: metrics,
                 authorizer: BearerAuthorizer(
                     secrets: [Array(CronRequestHandlerTests.secret.utf8)], readOnlyTokens: [Array(CronRequestHandlerTests.metricsToken.utf8)]),
                 timeBudget: .seconds(20),

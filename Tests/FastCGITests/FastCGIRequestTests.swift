@@ -1,6 +1,6 @@
 import Testing
 
-@testable import FastCGI
+@_spi(ForTesting) @testable import FastCGI
 
 @Suite("FastCGI request parameters")
 struct FastCGIRequestTests {

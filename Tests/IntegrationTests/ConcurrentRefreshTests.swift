@@ -23,7 +23,7 @@ final class ConcurrentRefreshTests {
         }
         let configuration = test.configuration
         let logger = test.logger
-        let result = Locked<Result<CleanupSessionsOutcome, JobError>?>(nil)
+        let result = Locked<Result<CleanupOutcome.Sessions, JobError>?>(nil)
         let cleanup = Thread {
             let jobs = CleanupJobs(configuration: configuration, logger: logger)
             let session = DatabaseSession(settings: DatabaseSettings(configuration: configuration))

@@ -1,5 +1,5 @@
 import AuthSweep
-import Postgres
+@_spi(ForTesting) import Postgres
 import TestSupport
 import Testing
 

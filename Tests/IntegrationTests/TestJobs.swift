@@ -30,12 +30,12 @@ struct TestJobs {
     var administration: SessionAdministration { SessionAdministration(configuration: configuration, logger: logger) }
 
     /// One cleanup-sessions run on a new database session.
-    func cleanupSessions(_ options: CleanupOptions = CleanupOptions()) throws(JobError) -> CleanupSessionsOutcome {
+    func cleanupSessions(_ options: CleanupOptions = CleanupOptions()) throws(JobError) -> CleanupOutcome.Sessions {
         try jobs.cleanupSessions(on: session(), options: options)
     }
 
     /// One cleanup-auth run on a new database session.
-    func cleanupAuth(_ options: CleanupOptions = CleanupOptions()) throws(JobError) -> CleanupAuthOutcome {
+    func cleanupAuth(_ options: CleanupOptions = CleanupOptions()) throws(JobError) -> CleanupOutcome.Auth {
         try jobs.cleanupAuth(on: session(), options: options)
     }
 

@@ -97,6 +97,8 @@ struct DomainLayerTests {
         ["Metrics", "Monitoring"],
         ["Cleanup"],
         ["Administration", "Diagnostics"],
+        // Test-only API, behind @_spi(ForTesting): above everything, used by nothing.
+        ["ForTesting"],
     ]
 
     static func layer(of folder: String) -> Int? {

@@ -6,16 +6,14 @@ import Postgres
 public struct CleanupJobs: Sendable {
     public let configuration: Configuration
     public let logger: Logger
-    /// Where `serve` counts runs; `nil` on the command line.
-    public let metrics: ServiceMetrics?
-    /// Told of every run that holds its lease (`monitor.ping_url`).
-    public let monitor: (any RunMonitor)?
+    /// Told of every run: the dead-man pings (`monitor.ping_url`) and, in
+    /// `serve`, the worker's metrics.
+    public let observers: [any RunObserver]
 
-    public init(configuration: Configuration, logger: Logger, metrics: ServiceMetrics? = nil, monitor: (any RunMonitor)? = nil) {
+    public init(configuration: Configuration, logger: Logger, observers: [any RunObserver] = []) {
         self.configuration = configuration
         self.logger = logger
-        self.metrics = metrics
-        self.monitor = monitor
+        self.observers = observers
     }
 
     private var tables: TableNames { configuration.tables }
@@ -23,7 +21,7 @@ public struct CleanupJobs: Sendable {
     /// Deletes login attempts and auth audit entries past the retention,
     /// and user sessions that are expired or revoked; a table switched off
     /// (`login_attempts.enabled` and the like) is neither read nor counted.
-    public func cleanupAuth(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupAuthOutcome {
+    public func cleanupAuth(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupOutcome.Auth {
         let retention = configuration.authRetentionHours * 3600
         let plan = CleanupPlan(
             kind: .cleanupAuth,
@@ -57,7 +55,7 @@ public struct CleanupJobs: Sendable {
             }, audited: { _ in false })
         let result = try run(plan, options: options, on: database)
         func deleted(_ name: CleanupTarget) -> Int { result.deletedByTarget[name] ?? 0 }
-        let outcome = CleanupAuthOutcome(
+        let outcome = CleanupOutcome.Auth(
             loginAttempts: deleted(.loginAttempts),
             authAuditLog: deleted(.authAuditLog),
             userSessions: deleted(.userSessions),
@@ -65,7 +63,7 @@ public struct CleanupJobs: Sendable {
             dryRun: options.dryRun,
             durationMilliseconds: result.duration.milliseconds
         )
-        if let runID = result.runID { monitor?.runSucceeded(.cleanupAuth, runID: runID, outcome: .cleanupAuth(outcome)) }
+        if let runID = result.runID { observers.forEach { $0.runSucceeded(.cleanupAuth, runID: runID, outcome: .cleanupAuth(outcome)) } }
         return outcome
     }
 
@@ -76,7 +74,7 @@ public struct CleanupJobs: Sendable {
     /// run's record on its lease row is the record `status` reads; the
     /// contract's `"AuditLog"` is written where it exists, under every
     /// preset: Auth.js's own Prisma schema has none.
-    public func cleanupSessions(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupSessionsOutcome {
+    public func cleanupSessions(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupOutcome.Sessions {
         let retention = configuration.sessionExpiredRetentionHours * 3600
         let plan = CleanupPlan(
             kind: .cleanupSessions,
@@ -91,7 +89,7 @@ public struct CleanupJobs: Sendable {
             },
             audited: { catalog throws(JobError) in try catalog.tableExists(tables.auditLog) })
         let result = try run(plan, options: options, on: database)
-        let outcome = CleanupSessionsOutcome(
+        let outcome = CleanupOutcome.Sessions(
             deletedCount: result.deletedByTarget[.sessions] ?? 0,
             verificationTokensDeleted: result.deletedByTarget[.verificationTokens],
             hasMore: result.hasMore,
@@ -99,7 +97,7 @@ public struct CleanupJobs: Sendable {
             durationMilliseconds: result.duration.milliseconds,
             timestamp: .now()
         )
-        if let runID = result.runID { monitor?.runSucceeded(.cleanupSessions, runID: runID, outcome: .cleanupSessions(outcome)) }
+        if let runID = result.runID { observers.forEach { $0.runSucceeded(.cleanupSessions, runID: runID, outcome: .cleanupSessions(outcome)) } }
         return outcome
     }
 
@@ -126,8 +124,8 @@ public struct CleanupJobs: Sendable {
         }
     }
 
-    private func run(_ plan: CleanupPlan, options: CleanupOptions, on database: DatabaseSession) throws(JobError) -> CleanupRunResult {
-        try CleanupRun(plan: plan, configuration: configuration, logger: logger, metrics: metrics, monitor: monitor, options: options).perform(on: database)
+    private func run(_ plan: CleanupPlan, options: CleanupOptions, on database: DatabaseSession) throws(JobError) -> CleanupRun.Deletions {
+        try CleanupRun(plan: plan, configuration: configuration, logger: logger, observers: observers, options: options).perform(on: database)
     }
 
     /// Counts active and expired sessions with `query`, from one snapshot;

@@ -104,7 +104,7 @@ struct CleanupLease {
 
     /// Frees the lease and records how the run ended, in one statement:
     /// the job's row is its run record (`authsweep status`, the metrics).
-    func finish(_ store: CleanupStore, result: CleanupResult, deleted: Int) throws(JobError) {
+    func finish(_ store: CleanupStore, result: RunRecordResult, deleted: Int) throws(JobError) {
         let table = try store.catalog.quote(RunRecordTable.name)
         try store.run(
             """

@@ -1,22 +1,6 @@
 import Logging
 import Postgres
 
-/// What one run did: rows deleted from each target (for a dry run, rows
-/// that would be), in the plan's order.
-struct CleanupRunResult {
-    var deleted: [Int] = []
-    /// The same counts by target.
-    var deletedByTarget: [CleanupTarget: Int] = [:]
-    /// The run's id (its lease holder), when it held the lease: what the
-    /// monitor's pings carry as `rid`.
-    var runID: String?
-    /// The run stopped at its time budget with rows left for the next one.
-    var hasMore = false
-    var duration = Duration.zero
-
-    var total: Int { deleted.reduce(0, +) }
-}
-
 /// One run of a cleanup. It owns, once for every job: the lease (one run of
 /// a kind at a time, across workers and the CLI, behind any pooler) and the
 /// run record on the job's lease row, the deletion passes within
@@ -26,13 +10,12 @@ struct CleanupRun {
     let plan: CleanupPlan
     let configuration: Configuration
     let logger: Logger
-    let metrics: ServiceMetrics?
-    let monitor: (any RunMonitor)?
+    let observers: [any RunObserver]
     let options: CleanupOptions
 
-    func perform(on database: DatabaseSession) throws(JobError) -> CleanupRunResult {
+    func perform(on database: DatabaseSession) throws(JobError) -> CleanupRun.Deletions {
         let started = ContinuousClock.now
-        var result = CleanupRunResult()
+        var result = CleanupRun.Deletions()
         var names: [CleanupTarget] = []
         do throws(JobError) {
             try database.withCleanupStore { store throws(JobError) in
@@ -48,7 +31,7 @@ struct CleanupRun {
                 guard try lease.acquire(store) else { throw .alreadyRunning(plan.kind) }
                 defer { if store.runner.connection.isUsable { try? lease.release(store) } }
                 result.runID = lease.holder
-                monitor?.runStarted(plan.kind, runID: lease.holder)
+                observers.forEach { $0.runStarted(plan.kind, runID: lease.holder) }
                 // The time budget counts the deletion, not the start ping.
                 let deadline = options.timeBudget.map { ContinuousClock.now + $0 }
                 do throws(JobError) {
@@ -58,7 +41,7 @@ struct CleanupRun {
                 } catch {
                     if audited { recordFailure(error, deletedSoFar: result.deleted.first ?? 0, store: store, started: started) }
                     if store.runner.connection.isUsable { try? lease.finish(store, result: .error, deleted: result.total) }
-                    monitor?.runFailed(plan.kind, runID: lease.holder, error: error)
+                    observers.forEach { $0.runFailed(plan.kind, runID: lease.holder, error: error) }
                     throw error
                 }
             }
@@ -78,7 +61,7 @@ struct CleanupRun {
     /// Each target's deletion pass in turn, within the time budget.
     private func runPasses(
         _ targets: [DeletionTarget], store: CleanupStore, lease: CleanupLease, deadline: ContinuousClock.Instant?,
-        result: inout CleanupRunResult
+        result: inout CleanupRun.Deletions
     ) throws(JobError) {
         var stoppedByBudget = false
         for (index, target) in targets.enumerated() where !stoppedByBudget {
@@ -105,7 +88,7 @@ struct CleanupRun {
 
     /// The audit row of a successful run.
     private func auditSuccess(
-        _ result: CleanupRunResult, names: [CleanupTarget], store: CleanupStore, started: ContinuousClock.Instant
+        _ result: CleanupRun.Deletions, names: [CleanupTarget], store: CleanupStore, started: ContinuousClock.Instant
     ) throws(JobError) {
         // deletedCount is the sessions' (the first target's), as the answer's is.
         var details: [(key: String, value: JSONValue)] = [
@@ -123,23 +106,24 @@ struct CleanupRun {
     /// table, a privilege) alarms too, under a fresh id and with no start
     /// ping; where the database answers, the run record says so too (best effort).
     private func failedBeforeLease(_ error: JobError, on database: DatabaseSession) {
-        monitor?.runFailed(plan.kind, runID: UUIDString.random(), error: error)
+        let runID = UUIDString.random()
+        observers.forEach { $0.runFailed(plan.kind, runID: runID, error: error) }
         guard !error.isConnectionFailure else { return }
         try? database.withCleanupStore { store throws(JobError) in
             try CleanupLease(kind: plan.kind, duration: .seconds(configuration.leaseSeconds)).recordFailureBeforeLease(store)
         }
     }
 
-    /// The metrics and the log line of a finished run.
-    private func finish(_ result: CleanupRunResult, names: [CleanupTarget], error: JobError?) {
-        let outcome: CleanupResult =
+    /// The observers' count and the log line of a finished run.
+    private func finish(_ result: CleanupRun.Deletions, names: [CleanupTarget], error: JobError?) {
+        let outcome: RunRecordResult =
             switch error {
             case nil: .success
             case .alreadyRunning?: .busy
             default: .error
             }
-        if let metrics, !options.dryRun {
-            metrics.cleanupRun(job: plan.kind, result: outcome, deleted: result.total, duration: result.duration)
+        if !options.dryRun {
+            observers.forEach { $0.runEnded(plan.kind, result: outcome, deleted: result.total, duration: result.duration) }
         }
         let message: Logger.Message =
             switch outcome {
@@ -184,5 +168,24 @@ struct CleanupRun {
         } catch {
             logger.warning("could not record the failed cleanup in the audit log", metadata: ["error": "\(error.logDescription)"])
         }
+    }
+}
+
+extension CleanupRun {
+    /// The tally of one run, before the job makes its outcome of it: rows
+    /// deleted from each target (for a dry run, rows that would be), in the
+    /// plan's order.
+    struct Deletions {
+        var deleted: [Int] = []
+        /// The same counts by target.
+        var deletedByTarget: [CleanupTarget: Int] = [:]
+        /// The run's id (its lease holder), when it held the lease: what the
+        /// monitor's pings carry as `rid`.
+        var runID: String?
+        /// The run stopped at its time budget with rows left for the next one.
+        var hasMore = false
+        var duration = Duration.zero
+
+        var total: Int { deleted.reduce(0, +) }
     }
 }

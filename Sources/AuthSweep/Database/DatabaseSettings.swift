@@ -65,14 +65,9 @@ public struct DatabaseSettings: Sendable {
 }
 
 extension Configuration {
-    /// `DATABASE_URL` as libpq reads it, in key=value form, with every
-    /// password replaced by `****` (parsed by libpq, not searched as text,
-    /// so a quoted password with spaces is masked whole).
-    public var maskedDatabaseURL: String? {
-        (database?.connectionString ?? databaseURL).map(Self.masked)
-    }
-
-    /// A connection string as `maskedDatabaseURL` shows it.
+    /// A connection string with every password replaced by `****` (parsed
+    /// by libpq, not searched as text, so a quoted password with spaces is
+    /// masked whole).
     public static func masked(_ url: String) -> String {
         ConnectionString.masked(url) ?? "(set, but libpq cannot parse it: check its quoting and keywords)"
     }

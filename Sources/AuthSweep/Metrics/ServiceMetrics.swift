@@ -3,7 +3,7 @@ package import Prometheus
 /// The worker's Prometheus metrics (swift-prometheus), one registry per
 /// process: with a pool, scrape each worker (nginx.conf.example routes
 /// `/api/cron/metrics/N` to worker N) and sum in PromQL.
-public final class ServiceMetrics: Sendable {
+public final class ServiceMetrics: RunObserver {
     /// Shared with the HTTP layer, which adds the request metrics.
     package let registry = PrometheusCollectorRegistry()
 
@@ -11,7 +11,7 @@ public final class ServiceMetrics: Sendable {
 
     /// One cleanup run that finished (`success`), failed (`error`) or found
     /// the same cleanup running elsewhere (`busy`).
-    func cleanupRun(job: CleanupKind, result: CleanupResult, deleted: Int, duration: Duration) {
+    public func runEnded(_ job: CleanupKind, result: RunRecordResult, deleted: Int, duration: Duration) {
         // "cleanup", not "job": Prometheus renames a target's own "job" label on scrape.
         let jobLabel = [("cleanup", job.rawValue)]
         registry.makeCounter(
@@ -38,7 +38,7 @@ public final class ServiceMetrics: Sendable {
     /// that an alert on their increase has a series before the first run.
     public func registerCleanupRuns() {
         for job in [CleanupKind.cleanupAuth, .cleanupSessions] {
-            for result in [CleanupResult.success, .error, .busy] {
+            for result in [RunRecordResult.success, .error, .busy] {
                 _ = registry.makeCounter(
                     descriptor: Self.name("cleanup_runs", "total", "Cleanup runs by job and result: success, error or busy"),
                     labels: [("cleanup", job.rawValue), ("result", result.rawValue)])

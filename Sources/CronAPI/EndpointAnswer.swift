@@ -2,9 +2,8 @@ public import AuthSweep
 
 /// Everything a request can end in. `APIResponse` turns it into the
 /// contract's status, headers and body; nothing else decides them.
-public enum APIOutcome: Sendable {
-    case cleanupAuth(CleanupAuthOutcome)
-    case cleanupSessions(CleanupSessionsOutcome)
+public enum EndpointAnswer: Sendable {
+    case cleanup(CleanupOutcome)
     case sessionStats(SessionStats)
     case health(databaseReachable: Bool)
     /// What the run records say: 200 when ok, 503 when a job is stale.
