@@ -14,7 +14,7 @@ public func fuzzConfiguration(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int3
     // Whatever was accepted is within the documented bounds.
     if !(1...1_000_000).contains(configuration.batchSize) || !(1...87_600).contains(configuration.authRetentionHours)
         || configuration.tables.session.isEmpty || configuration.tables.session.utf8.count > 63
-        || configuration.effectiveSocketMode > 0o777
+        || configuration.serve.effectiveSocketMode > 0o777
     {
         fatalError("accepted an out-of-range configuration from \(text)")
     }

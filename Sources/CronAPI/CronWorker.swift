@@ -16,54 +16,46 @@ public struct CronWorker: Sendable {
     private let configuration: Configuration
     private let secrets: CronSecrets
     private let logger: Logger
-    private let addresses: [String]
-    private let threads: Int
+    private let serving: ServingConfiguration
     private let monitor: (any RunObserver)?
     private let environment: Environment
 
     /// - Parameters:
-    ///   - addresses: `unix:/path.sock` or `HOST:PORT`; none: the listening
-    ///     socket handed over (systemd's LISTEN_FDS, else fd 0).
+    ///   - serving: the listeners, responders and limits.
     ///   - monitor: told of every cleanup run (the dead-man pings).
     ///   - environment: where systemd's `LISTEN_FDS` and `FCGI_WEB_SERVER_ADDRS` are read.
     public init(
-        configuration: Configuration, secrets: CronSecrets, logger: Logger, addresses: [String], threads: Int, monitor: (any RunObserver)?,
+        configuration: Configuration, serving: ServingConfiguration, secrets: CronSecrets, logger: Logger, monitor: (any RunObserver)?,
         environment: Environment
     ) {
         self.configuration = configuration
         self.secrets = secrets
         self.logger = logger
-        self.addresses = addresses
-        self.threads = threads
+        self.serving = serving
         self.monitor = monitor
         self.environment = environment
-    }
-
-    /// Responders mostly wait on PostgreSQL, so two per core, within 2 to 16.
-    public static func defaultThreadCount() -> Int {
-        min(16, max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
     }
 
     /// Serves until SIGTERM or SIGINT (see `FastCGIServer.run`).
     public func run() throws(FastCGIError) {
         let listeners =
-            try addresses.isEmpty
+            try serving.addresses.isEmpty
             ? FastCGIListener.inherited(environment: environment.variables)
-            : addresses.map { address throws(FastCGIError) in
-                try FastCGIListener.open(address, socketMode: configuration.effectiveSocketMode, socketGroup: configuration.socketGroup)
+            : serving.addresses.map { address throws(FastCGIError) in
+                try FastCGIListener.open(address, socketMode: serving.socketMode, socketGroup: serving.socketGroup)
             }
         let metrics = ServiceMetrics()
         metrics.registerConnectionRejections()
         metrics.registerCleanupRuns()
         metrics.registerDatabaseErrors()
-        metrics.registerServer(responders: threads)
+        metrics.registerServer(responders: serving.threads)
         let rejections = RejectionLog(logger: logger)
         let webServers = try WebServerAddresses.from(environment: environment.variables)
         let server = try FastCGIServer(
             listeners: listeners,
-            threads: threads,
-            readTimeoutSeconds: configuration.readTimeoutSeconds,
-            limits: FastCGILimits(configuration),
+            threads: serving.threads,
+            readTimeoutSeconds: serving.readTimeoutSeconds,
+            limits: serving.limits,
             webServers: webServers,
             onRejection: { rejection in
                 metrics.connectionRejected(rejection)
@@ -89,7 +81,7 @@ public struct CronWorker: Sendable {
 
     /// What an operator should know once the worker serves.
     private func started(listeners: [FastCGIListener], webServers: WebServerAddresses?) {
-        if configuration.socketGroup == nil, configuration.socketMode == nil, addresses.contains(where: { $0.hasPrefix("unix:") }) {
+        if serving.socketIsPrivate, serving.addresses.contains(where: { $0.hasPrefix("unix:") }) {
             logger.notice(
                 "the unix socket is mode 0600: only this user can connect; set serve.socket_group to nginx's group (www-data on Debian) to let nginx in"
             )
@@ -103,17 +95,8 @@ public struct CronWorker: Sendable {
             "serving",
             metadata: [
                 "serve.listen": "\(listeners.map(\.address).joined(separator: ","))",
-                "serve.threads": "\(threads)",
+                "serve.threads": "\(serving.threads)",
                 "serve.pid": "\(getpid())",
             ])
-    }
-}
-
-extension FastCGILimits {
-    /// The `serve.*` limits of a request and of the worker's unfinished requests.
-    public init(_ configuration: Configuration) {
-        self.init(
-            parameterBytes: configuration.maxParameterBytes, parameterCount: configuration.maxParameters,
-            unfinishedBytes: configuration.maxUnfinishedBytes)
     }
 }

@@ -43,10 +43,9 @@ struct ServeCommand: ParsableCommand {
             let environment = Environment.current()
             let secrets = try CronSecrets.load(from: environment)
             let logger = common.makeLogger(configuration, defaultLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info)
-            let threadCount = threads ?? configuration.threads ?? CronWorker.defaultThreadCount()
             let worker = CronWorker(
-                configuration: configuration, secrets: secrets, logger: logger, addresses: listen.isEmpty ? configuration.listen : listen,
-                threads: threadCount,
+                configuration: configuration, serving: ServingConfiguration(configuration.serve, listen: listen, threads: threads),
+                secrets: secrets, logger: logger,
                 monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) },
                 environment: environment)
             do throws(FastCGIError) {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AuthSweep
@@ -49,14 +50,30 @@ struct ColumnClockTests {
 
     @Test("a zone is an IANA name this host knows, never an offset or a path", arguments: ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"])
     func knownZones(name: String) {
-        #expect(TimeZoneName.isKnown(name))
+        #expect(TimeZoneName.isKnown(name, in: "/usr/share/zoneinfo"))
     }
 
     @Test(
         "names that are no zone are refused",
         arguments: ["", "Mars/Olympus", "+02:00", "../../etc/passwd", "/usr/share/zoneinfo/UTC", "America", "Europe/../UTC"])
     func unknownZones(name: String) {
-        #expect(!TimeZoneName.isKnown(name))
+        #expect(!TimeZoneName.isKnown(name, in: "/usr/share/zoneinfo"))
+    }
+
+    @Test("zone names are checked against TZDIR from the environment the configuration is given, else the system's database")
+    func zoneDirectoryFromEnvironment() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("authsweep-tzdir-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: directory + "/Mars", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(atPath: directory + "/Mars/Olympus", contents: Data("TZif".utf8))
+        let mars = try Configuration.load(
+            path: "/dev/null", environment: Environment(["TZDIR": directory, "AUTHSWEEP_SESSION_COLUMN_TIME_ZONE": "Mars/Olympus"]))
+        #expect(mars.sessionColumnTimeZone == "Mars/Olympus")
+        #expect(throws: ConfigurationError.self) {
+            try Configuration.load(path: "/dev/null", environment: Environment(["TZDIR": directory, "AUTHSWEEP_SESSION_COLUMN_TIME_ZONE": "Europe/Berlin"]))
+        }
+        let system = try Configuration.load(path: "/dev/null", environment: Environment(["AUTHSWEEP_SESSION_COLUMN_TIME_ZONE": "Europe/Berlin"]))
+        #expect(system.zoneDirectory == "/usr/share/zoneinfo" && system.sessionColumnTimeZone == "Europe/Berlin")
     }
 
     @Test("a session table's rule column may hold Unix seconds; other columns must be timestamps")

@@ -30,11 +30,11 @@ struct ConfigurationTests {
     @Test("a unix socket is never open to every local user: 0600 alone, 0660 with a group, or the mode set")
     func socketModes() {
         var configuration = Configuration()
-        #expect(configuration.effectiveSocketMode == 0o600)
-        configuration.socketGroup = "www-data"
-        #expect(configuration.effectiveSocketMode == 0o660)
-        configuration.socketMode = 0o640
-        #expect(configuration.effectiveSocketMode == 0o640)
+        #expect(configuration.serve.effectiveSocketMode == 0o600)
+        configuration.serve.socketGroup = "www-data"
+        #expect(configuration.serve.effectiveSocketMode == 0o660)
+        configuration.serve.socketMode = 0o640
+        #expect(configuration.serve.effectiveSocketMode == 0o640)
     }
 
     @Test("with no file and no variables every default matches the contract")

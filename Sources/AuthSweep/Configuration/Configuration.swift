@@ -60,20 +60,12 @@ public struct Configuration: Sendable {
     /// libpq's own `PGCONNECT_TIMEOUT` is in the environment: it applies
     /// instead of `connectTimeoutSeconds`.
     public var libpqConnectTimeoutIsSet = false
-    /// Responder threads for `serve`; `nil` derives it from the core count.
-    public var threads: Int?
-    public var listen: [String] = []
-    /// Mode of a unix socket `serve` creates; `nil` derives it (see `effectiveSocketMode`).
-    public var socketMode: UInt32?
-    public var socketGroup: String?
-    public var readTimeoutSeconds = 10
-    /// Most bytes of FastCGI parameters in one request (nginx sends at most about 33 KiB).
-    public var maxParameterBytes = 128 * 1024
-    /// Most FastCGI parameters in one request (nginx sends about 20 plus one per header).
-    public var maxParameters = 1_000
-    /// Most bytes the unfinished requests of all web-server connections may
-    /// hold together; the connection limit follows (one per 16 KiB).
-    public var maxUnfinishedBytes = 64 * 1024 * 1024
+    /// The time zone database zone names are checked against: `TZDIR`
+    /// from the environment, else the system's.
+    public var zoneDirectory = "/usr/share/zoneinfo"
+    /// The `serve.*` settings, which the worker reads (CronAPI's
+    /// `ServingConfiguration`); parsed here, with every other setting.
+    public var serve = ServeSettings()
     public var logLevel = "info"
     /// `DATABASE_URL` as given, the application's own form allowed (see
     /// `DatabaseURL`); when unset libpq's `PG*` variables apply.
@@ -93,6 +85,7 @@ public struct Configuration: Sendable {
     ///   default path is read if it exists.
     public static func load(path: String?, environment: Environment) throws(ConfigurationError) -> Configuration {
         var configuration = Configuration()
+        if let directory = environment["TZDIR"], !directory.isEmpty { configuration.zoneDirectory = directory }
         let explicitPath = path ?? environment["AUTHSWEEP_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let filePath = explicitPath ?? (FileReader.exists(defaultPath) ? defaultPath : nil)
         if let filePath {
@@ -184,13 +177,6 @@ extension StringProtocol {
 }
 
 extension Configuration {
-    /// 0660 when a socket group is set, so only that group (nginx's) can
-    /// connect; without a group, 0600: only the worker's own user, never
-    /// every local user (`serve` says how to let nginx in).
-    public var effectiveSocketMode: UInt32 {
-        socketMode ?? (socketGroup == nil ? 0o600 : 0o660)
-    }
-
     /// Every key with its effective value, in the order of the key table.
     public var settings: [(key: String, value: String)] {
         ConfigurationKeys.all.map { ($0.key, $0.current(self)) }

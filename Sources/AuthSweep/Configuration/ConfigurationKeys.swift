@@ -38,7 +38,7 @@ struct ConfigurationKeys {
             Setting(
                 key: "session.column_time_zone",
                 apply: { configuration, value in
-                    guard TimeZoneName.isKnown(value) else {
+                    guard TimeZoneName.isKnown(value, in: configuration.zoneDirectory) else {
                         throw InvalidValue(
                             message: "names no time zone: '\(value)' (an IANA name such as Europe/Berlin or America/New_York; never a fixed offset)")
                     }
@@ -75,26 +75,26 @@ struct ConfigurationKeys {
             Setting(
                 key: "serve.listen",
                 apply: { configuration, value in
-                    configuration.listen = value.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
-                }, current: { $0.listen.joined(separator: ",") }),
+                    configuration.serve.listen = value.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+                }, current: { $0.serve.listen.joined(separator: ",") }),
             Setting(
                 key: "serve.socket_mode",
                 apply: { configuration, value in
                     guard let mode = UInt32(value, radix: 8), mode <= 0o777 else {
                         throw InvalidValue(message: "must be an octal file mode such as 0660, got '\(value)'")
                     }
-                    configuration.socketMode = mode
-                }, current: { "0" + String($0.effectiveSocketMode, radix: 8) }),
+                    configuration.serve.socketMode = mode
+                }, current: { "0" + String($0.serve.effectiveSocketMode, radix: 8) }),
             Setting(
                 key: "serve.socket_group",
                 apply: { configuration, value in
-                    configuration.socketGroup = value.isEmpty ? nil : value
-                }, current: { $0.socketGroup ?? "" }),
+                    configuration.serve.socketGroup = value.isEmpty ? nil : value
+                }, current: { $0.serve.socketGroup ?? "" }),
             Setting(
                 key: "serve.threads",
                 apply: { configuration, value in
-                    configuration.threads = try integer(value, in: 1...256)
-                }, current: { $0.threads.map(String.init) ?? "auto" }),
+                    configuration.serve.threads = try integer(value, in: 1...256)
+                }, current: { $0.serve.threads.map(String.init) ?? "auto" }),
             choice("cleanup.scan", \.deletionScan),
             Setting(
                 key: "log.level",
@@ -171,10 +171,10 @@ struct ConfigurationKeys {
         number("database.statement_timeout_ms", \.statementTimeoutMilliseconds, 0...3_600_000),
         number("database.lock_timeout_ms", \.lockTimeoutMilliseconds, 0...3_600_000),
         number("database.connect_timeout_seconds", \.connectTimeoutSeconds, 1...300),
-        number("serve.read_timeout_seconds", \.readTimeoutSeconds, 1...3_600),
-        number("serve.max_params_bytes", \.maxParameterBytes, 4_096...16_777_216),
-        number("serve.max_params", \.maxParameters, 64...100_000),
-        number("serve.max_unfinished_bytes", \.maxUnfinishedBytes, 1_048_576...4_294_967_296),
+        number("serve.read_timeout_seconds", \.serve.readTimeoutSeconds, 1...3_600),
+        number("serve.max_params_bytes", \.serve.maxParameterBytes, 4_096...16_777_216),
+        number("serve.max_params", \.serve.maxParameters, 64...100_000),
+        number("serve.max_unfinished_bytes", \.serve.maxUnfinishedBytes, 1_048_576...4_294_967_296),
     ]
 
     private static func identifier(_ key: String, _ path: any WritableKeyPath<TableNames, String> & Sendable) -> Setting {

@@ -5,17 +5,17 @@ import Musl
 #endif
 
 /// An IANA time zone name, checked against this host's time zone database
-/// (`TZDIR`, else /usr/share/zoneinfo). A host without one accepts any
-/// well-formed name, and the database server then checks it.
+/// (the configuration's `zoneDirectory`: `TZDIR`, else /usr/share/zoneinfo).
+/// A host without one accepts any well-formed name, and the database
+/// server then checks it.
 enum TimeZoneName {
-    static func isKnown(_ name: String) -> Bool {
+    static func isKnown(_ name: String, in directory: String) -> Bool {
         if name == "UTC" { return true }
         let wellFormed =
             !name.isEmpty && name.utf8.count <= 64 && !name.hasPrefix("/")
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/_-+".contains($0)) }
             && !name.split(separator: "/").contains { $0 == ".." || $0 == "." }
         guard wellFormed else { return false }
-        let directory = getenv("TZDIR").map { String(cString: $0) } ?? "/usr/share/zoneinfo"
         var info = stat()
         guard stat(directory, &info) == 0 else { return true }
         // A zone is a file (a folder such as "America" is none).

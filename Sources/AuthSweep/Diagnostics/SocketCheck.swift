@@ -9,7 +9,7 @@ import Musl
 /// The unix sockets `serve` would create: their directories writable.
 extension InstallationCheck {
     func socketFindings() -> [Finding] {
-        configuration.listen.filter { $0.hasPrefix("unix:") }.map { spec in
+        configuration.serve.listen.filter { $0.hasPrefix("unix:") }.map { spec in
             let path = String(spec.dropFirst(5))
             let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
             if access(directory, W_OK) == 0 {
