@@ -89,17 +89,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Helpers shared by the integration and end-to-end tests.
+        // What every test may share without a socket, a server or the
+        // binary; the unit tests use nothing else.
+        .target(name: "Fixtures", path: "Tests/Fixtures"),
+        // Servers, clients and databases for the integration and
+        // end-to-end tests, on top of Fixtures.
         .target(
             name: "TestSupport",
-            dependencies: ["AuthSweep", "Postgres"],
+            dependencies: ["AuthSweep", "Postgres", "Fixtures"],
             path: "Tests/TestSupport"
         ),
         // One test target per module, then the ones that need PostgreSQL,
         // nginx or the built binary.
         .testTarget(
             name: "FastCGITests",
-            dependencies: ["FastCGI"]
+            dependencies: ["FastCGI", "Fixtures"]
         ),
         .testTarget(
             name: "PostgresTests",
@@ -107,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthSweepTests",
-            dependencies: ["AuthSweep", "Postgres", "Locking"]
+            dependencies: ["AuthSweep", "Postgres", "Locking", "Fixtures"]
         ),
         .testTarget(
             name: "CronAPITests",

@@ -1,3 +1,4 @@
+import Fixtures
 import Foundation
 import Testing
 
@@ -62,9 +63,9 @@ struct ColumnClockTests {
 
     @Test("zone names are checked against TZDIR from the environment the configuration is given, else the system's database")
     func zoneDirectoryFromEnvironment() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("authsweep-tzdir-\(getpid())").path
+        let scratch = try ScratchDirectory("tzdir")
+        let directory = scratch.path
         try FileManager.default.createDirectory(atPath: directory + "/Mars", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         FileManager.default.createFile(atPath: directory + "/Mars/Olympus", contents: Data("TZif".utf8))
         let mars = try Configuration.load(
             path: "/dev/null", environment: Environment(["TZDIR": directory, "AUTHSWEEP_SESSION_COLUMN_TIME_ZONE": "Mars/Olympus"]))

@@ -1,30 +1,16 @@
+import Fixtures
 import Foundation
 import Testing
 
 @_spi(ForTesting) @testable import AuthSweep
 
-/// A file with `text` that is removed when the test's suite instance goes.
-final class TemporaryFiles {
-    private var paths: [String] = []
-
-    func make(_ text: String) throws -> String {
-        let path = NSTemporaryDirectory() + "authsweep-test-\(UUID().uuidString)"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        paths.append(path)
-        return path
-    }
-
-    deinit {
-        paths.forEach { try? FileManager.default.removeItem(atPath: $0) }
-    }
-}
-
 @Suite("Configuration")
 struct ConfigurationTests {
-    let files = TemporaryFiles()
+    /// Removed with the test's suite instance.
+    let scratch: ScratchDirectory
 
-    func temporaryFile(_ text: String) throws -> String {
-        try files.make(text)
+    init() throws {
+        scratch = try ScratchDirectory("configuration")
     }
 
     @Test("a unix socket is never open to every local user: 0600 alone, 0660 with a group, or the mode set")
@@ -64,17 +50,18 @@ struct ConfigurationTests {
 
     @Test("a file sets keys, with sections, comments and quotes; the environment wins over it")
     func fileThenEnvironment() throws {
-        let path = try temporaryFile(
-            """
-            # retention and batching
-            auth.retention_hours = 48
-            cleanup.batch_size = 250
-            cleanup.scan = sweep
+        let path = try scratch.file(
+            containing:
+                """
+                # retention and batching
+                auth.retention_hours = 48
+                cleanup.batch_size = 250
+                cleanup.scan = sweep
 
-            [session]
-            table = "AppSession"
-            expires = expiresAt
-            """)
+                [session]
+                table = "AppSession"
+                expires = expiresAt
+                """)
         let environment = Environment(["AUTHSWEEP_CLEANUP_BATCH_SIZE": "1000", "DATABASE_URL": "postgresql:///app"])
         let configuration = try Configuration.load(path: path, environment: environment)
         #expect(configuration.authRetentionHours == 48)
@@ -99,7 +86,7 @@ struct ConfigurationTests {
             ("[broken", "malformed section header"),
         ])
     func badFile(text: String, expected: String) throws {
-        let path = try temporaryFile(text)
+        let path = try scratch.file(containing: text)
         let error = #expect(throws: ConfigurationError.self) { try Configuration.load(path: path, environment: Environment([:])) }
         #expect(error?.message.contains(path) == true)
         #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
@@ -149,8 +136,13 @@ struct ConfigurationTests {
 
 @Suite("Secrets")
 struct CronSecretsTests {
-    let files = TemporaryFiles()
+    /// Removed with the test's suite instance.
+    let scratch: ScratchDirectory
     let longSecret = "0123456789abcdef-long-enough"
+
+    init() throws {
+        scratch = try ScratchDirectory("secrets")
+    }
 
     @Test("CRON_SECRET alone is the one accepted secret")
     func directSecret() throws {
@@ -160,7 +152,7 @@ struct CronSecretsTests {
 
     @Test("CRON_SECRET_FILE is read with its trailing newline stripped; the previous secret is accepted too")
     func fileAndPrevious() throws {
-        let path = try files.make(longSecret + "\n")
+        let path = try scratch.file(containing: longSecret + "\n")
         let secrets = try CronSecrets.load(from: Environment(["CRON_SECRET_FILE": path, "CRON_SECRET_PREVIOUS": "previous-secret-0123"]))
         #expect(secrets.current == Array(longSecret.utf8))
         #expect(secrets.previous == Array("previous-secret-0123".utf8))
@@ -195,7 +187,7 @@ struct CronSecretsTests {
             ("0123456789abcdef-é-0123", "CRON_SECRET has a byte outside ASCII at byte 18"),
         ])
     func unusableSecretFiles(contents: String, expected: String) throws {
-        let path = try files.make(contents)
+        let path = try scratch.file(containing: contents)
         let error = #expect(throws: ConfigurationError.self) { try CronSecrets.load(from: Environment(["CRON_SECRET_FILE": path])) }
         #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("0123456789abcdef") == false)
@@ -203,7 +195,7 @@ struct CronSecretsTests {
 
     @Test("METRICS_TOKEN is loaded like the secrets, and must differ from them")
     func metricsToken() throws {
-        let path = try files.make("metrics-token-0123456789\n")
+        let path = try scratch.file(containing: "metrics-token-0123456789\n")
         let secrets = try CronSecrets.load(from: Environment(["CRON_SECRET": longSecret, "METRICS_TOKEN_FILE": path]))
         #expect(secrets.metricsToken == Array("metrics-token-0123456789".utf8))
         #expect(!secrets.accepted.contains(Array("metrics-token-0123456789".utf8)), "never a cron secret")

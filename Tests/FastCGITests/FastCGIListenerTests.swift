@@ -1,11 +1,19 @@
 import FastCGI
+import Fixtures
 import Foundation
 import Testing
 
 @Suite("Listening sockets")
 struct FastCGIListenerTests {
+    /// Removed with the test's suite instance.
+    let scratch: ScratchDirectory
+
+    init() throws {
+        scratch = try ScratchDirectory("listener")
+    }
+
     func scratchPath(_ name: String) -> String {
-        NSTemporaryDirectory() + "authsweep-listener-\(UUID().uuidString.prefix(8))-\(name)"
+        scratch.path + "/" + name
     }
 
     @Test("a unix socket gets the configured mode and is removed when released")

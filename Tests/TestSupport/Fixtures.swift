@@ -15,12 +15,6 @@ public func authsweep(
     return try ChildProcess.run(PackagePaths.binary, arguments, environment: merged, standardInput: standardInput)
 }
 
-/// Whether `text` is a timestamp as the contract writes it: UTC,
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, always three fraction digits.
-public func isISOTimestamp(_ text: String) -> Bool {
-    (try? #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/#.wholeMatch(in: text)) != nil
-}
-
 /// A self-signed certificate and its key (EC P-256), made with openssl in
 /// `directory`, for nginx in the tests.
 public struct SelfSignedCertificate: Sendable {

@@ -1,32 +1,9 @@
+@_exported import Fixtures
 import Foundation
-
-/// A scratch directory that nginx's workers (www-data when the tests run as
-/// root) can traverse, removed with the object.
-public final class ScratchDirectory: Sendable {
-    public let path: String
-
-    public init(_ label: String) throws {
-        path = NSTemporaryDirectory() + "authsweep-\(label)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
 
 public enum TestUser {
     /// nginx's workers and the socket group when the tests run as root.
     public static var isRoot: Bool { getuid() == 0 }
-}
-
-/// Polls `condition` every 20 ms for up to `seconds`.
-public func waitFor(_ what: String, seconds: Double = 10, _ condition: () -> Bool) throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !condition() {
-        if Date() > deadline { throw TestSetupError("timed out waiting for \(what)") }
-        usleep(20_000)
-    }
 }
 
 /// A loopback TCP port nobody listens on right now.

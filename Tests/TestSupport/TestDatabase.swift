@@ -157,24 +157,3 @@ public struct TestDatabase: Sendable {
         )
     }
 }
-
-/// The test environment is not what the tests need.
-public struct TestSetupError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
-/// Paths inside the package checkout.
-public enum PackagePaths {
-    /// The package root, found from this file's path.
-    public static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    /// The `authsweep` executable that `swift build` made.
-    public static var binary: String {
-        ProcessInfo.processInfo.environment["AUTHSWEEP_BINARY"] ?? root + "/.build/debug/authsweep"
-    }
-}
