@@ -74,6 +74,11 @@ final class LivePath: Sendable {
         while ContinuousClock.now < deadline {
             var waiting = pollfd(fd: descriptor, events: Int16(POLLIN) | (sent < input.count ? Int16(POLLOUT) : 0), revents: 0)
             _ = poll(&waiting, 1, 100)
+            // The worker runs in this process: a close() of a number it no
+            // longer owns would land on this socket.
+            guard waiting.revents & Int16(POLLNVAL) == 0 else {
+                fatalError("the client's socket (fd \(descriptor)) was closed under it: a stray close() in the process; \(server.table.summary)")
+            }
             if sent < input.count, waiting.revents & Int16(POLLOUT) != 0 {
                 let count = send(descriptor, input.baseAddress! + sent, input.count - sent, Int32(MSG_NOSIGNAL))
                 if count > 0 {
@@ -92,8 +97,10 @@ final class LivePath: Sendable {
                 }
             }
         }
+        var last = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&last, 1, 0)
         fatalError(
-            "the worker neither finished nor closed a connection within 5 s (sent \(sent) of \(input.count) bytes, received \(received.count)); the worker's connections: \(server.table.summary)"
+            "the worker neither finished nor closed a connection within 5 s (sent \(sent) of \(input.count) bytes, received \(received.count); the client's fd \(descriptor) polls \(ready) with events \(last.revents), fcntl \(fcntl(descriptor, F_GETFD))); the worker's connections: \(server.table.summary)"
         )
     }
 }

@@ -72,6 +72,10 @@ struct CleanupRun {
                 batchSize: configuration.batchSize,
                 scan: configuration.deletionScan,
                 deadline: deadline,
+                pacer: BatchPacer(
+                    pace: configuration.cleanupPace,
+                    maxReplicaLag: configuration.maxReplicaLagMilliseconds == 0 ? nil : .milliseconds(configuration.maxReplicaLagMilliseconds),
+                    store: store, lease: lease, deadline: deadline, logger: logger),
                 logger: logger
             ).run { deleted in
                 // So far, for the failure's log line and audit row should the pass fail.

@@ -13,11 +13,11 @@ struct DeletionPass {
     let scan: DeletionScan
     /// Stop between batches once this is past; `nil` for no limit.
     let deadline: ContinuousClock.Instant?
+    /// Waits before each batch as the pace and the standbys ask, and says
+    /// how long a statement should take (in the fast pace 40 ms, well under
+    /// the 100 ms that counts as a long statement).
+    let pacer: BatchPacer
     let logger: Logger
-
-    /// A sweep statement aims at this duration at most, well under the
-    /// 100 ms that counts as a long statement.
-    static let sweepStatementTime = Duration.milliseconds(40)
 
     /// - Parameter onProgress: sees the running total after each batch.
     func run(onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
@@ -34,11 +34,14 @@ struct DeletionPass {
     }
 
     /// One deleting statement in a transaction of its own, which first
-    /// renews the lease (so nothing is deleted by a run that lost it) and
-    /// commits without waiting for the WAL flush (see `inTransaction`).
+    /// renews the lease (so nothing is deleted by a run that lost it). The
+    /// fast pace commits without waiting for the WAL flush (see
+    /// `inTransaction`); the gentle one flushes its own WAL as it commits,
+    /// so that an application's commit never waits for a backlog of the
+    /// cleanup's (which is what made its slowest requests slow: bench S6).
     /// `lockWait` shortens `lock_timeout` for it.
     private func leased<Result>(lockWait: Duration? = nil, _ body: () throws(JobError) -> Result) throws(JobError) -> Result {
-        try store.inTransaction(asynchronousCommit: true, lockWait: lockWait) { () throws(JobError) in
+        try store.inTransaction(asynchronousCommit: pacer.pace == .fast, lockWait: lockWait) { () throws(JobError) in
             try lease.renew(store)
             return try body()
         }
@@ -112,28 +115,38 @@ struct DeletionPass {
 
     /// Few removable rows among many: each batch picks up to `batchSize` of
     /// them through the index and deletes them; ends on a short batch.
+    /// In the gentle pace the batch shrinks until its statement takes
+    /// `pacer.statementTime`.
     private func runIndexBatches(_ onProgress: (Int) -> Void) throws(JobError) -> (deleted: Int, hasMore: Bool) {
         var deleted = 0
         var locked = RowPositions()
+        var limit = batchSize
         while true {
+            guard try pacer.beforeBatch() else { return (deleted, try store.hasRows(target)) }
             var picked = 0
+            let statementStarted = ContinuousClock.now
             let removed = try batch(
                 &locked,
-                statement: { [locked] () throws(JobError) in
-                    let batch = try leased { () throws(JobError) in try store.deleteBatch(target, limit: batchSize, excluding: locked) }
+                statement: { [locked, limit] () throws(JobError) in
+                    let batch = try leased { () throws(JobError) in try store.deleteBatch(target, limit: limit, excluding: locked) }
                     picked = batch.picked
                     return (batch.deleted, batch.held)
                 },
-                rows: { [locked] () throws(JobError) in
-                    let rows = try store.pickBatch(target, limit: batchSize, excluding: locked)
+                rows: { [locked, limit] () throws(JobError) in
+                    let rows = try store.pickBatch(target, limit: limit, excluding: locked)
                     picked = rows.count
                     return rows
                 })
+            let took = statementStarted.duration(to: .now)
+            pacer.batchEnded(took: took, rows: removed)
             deleted += removed
             onProgress(deleted)
             logBatch(removed, total: deleted)
-            if picked < batchSize { return (deleted, locked.isEmpty ? false : try store.hasRows(target)) }
+            if picked < limit { return (deleted, locked.isEmpty ? false : try store.hasRows(target)) }
             if budgetSpent { return (deleted, try store.hasRows(target)) }
+            if pacer.pace == .gentle {
+                limit = took > pacer.statementTime ? max(1, Int(Double(limit) * (pacer.statementTime / took))) : min(batchSize, limit * 2)
+            }
         }
     }
 
@@ -153,6 +166,7 @@ struct DeletionPass {
                 if pages <= endPage { return (deleted, locked.isEmpty ? false : try store.hasRows(target)) }
                 endPage = pages
             }
+            guard try pacer.beforeBatch() else { return (deleted, try store.hasRows(target, fromPage: page)) }
             let statementStarted = ContinuousClock.now
             let removed = try batch(
                 &locked,
@@ -163,6 +177,7 @@ struct DeletionPass {
                     try store.pickPages(target, from: page, to: page + span, excluding: locked)
                 })
             let took = statementStarted.duration(to: .now)
+            pacer.batchEnded(took: took, rows: removed)
             page += span
             deleted += removed
             onProgress(deleted)
@@ -170,7 +185,7 @@ struct DeletionPass {
             if budgetSpent { return (deleted, try store.hasRows(target, fromPage: page)) }
             var next = span * 2
             if removed > 0 { next = min(next, span * batchSize / removed) }
-            if took > Self.sweepStatementTime { next = min(next, Int(Double(span) * (Self.sweepStatementTime / took))) }
+            if took > pacer.statementTime { next = min(next, Int(Double(span) * (pacer.statementTime / took))) }
             span = max(1, next)
         }
     }

@@ -30,6 +30,11 @@ public struct Configuration: Sendable {
     public var batchSize = 5000
     /// How a cleanup walks a table; `auto` follows PostgreSQL's planner.
     public var deletionScan = DeletionScan.automatic
+    /// `cleanup.pace`: batches back to back, or yielding to the application.
+    public var cleanupPace = CleanupPace.fast
+    /// `cleanup.max_replica_lag_ms`: before each batch, a cleanup waits
+    /// while a streaming standby's replay lags more than this; 0 for no bound.
+    public var maxReplicaLagMilliseconds = 1000
     /// Cleanups started over HTTP stop between batches after this long and
     /// answer `"hasMore": true`; kept well under nginx's 60 s read timeout.
     public var httpTimeBudgetSeconds = 20

@@ -96,6 +96,7 @@ struct ConfigurationKeys {
                     configuration.serve.threads = try integer(value, in: 1...256)
                 }, current: { $0.serve.threads.map(String.init) ?? "auto" }),
             choice("cleanup.scan", \.deletionScan),
+            choice("cleanup.pace", \.cleanupPace),
             Setting(
                 key: "log.level",
                 apply: { configuration, value in
@@ -168,6 +169,7 @@ struct ConfigurationKeys {
         number("cleanup.http_time_budget_seconds", \.httpTimeBudgetSeconds, 1...3_600),
         number("cleanup.cli_time_budget_seconds", \.cliTimeBudgetSeconds, 0...86_400),
         number("cleanup.lease_seconds", \.leaseSeconds, 5...3_600),
+        number("cleanup.max_replica_lag_ms", \.maxReplicaLagMilliseconds, 0...3_600_000),
         number("database.statement_timeout_ms", \.statementTimeoutMilliseconds, 0...3_600_000),
         number("database.lock_timeout_ms", \.lockTimeoutMilliseconds, 0...3_600_000),
         number("database.connect_timeout_seconds", \.connectTimeoutSeconds, 1...300),

@@ -13,6 +13,7 @@ extension InstallationCheck {
                     fix: "point DATABASE_URL at the primary, or list every host with target_session_attrs=read-write"))
         } else {
             findings.append(Finding(ok: true, message: "the server accepts writes (a primary)", fix: nil))
+            if let replicas = try replicaLagFinding(runner) { findings.append(replicas) }
         }
         if try sharesServerConnections(runner) {
             findings.append(
@@ -23,6 +24,34 @@ extension InstallationCheck {
                     fix: nil))
         }
         return findings
+    }
+
+    /// Whether `cleanup.max_replica_lag_ms` can hold: the standbys' replay
+    /// is visible only to a role with `pg_read_all_stats` (or `pg_monitor`);
+    /// without it the bound is ignored: a warning where a standby streams
+    /// now, never an error.
+    func replicaLagFinding(_ runner: TransactionRunner) throws(JobError) -> Finding? {
+        let bound = configuration.maxReplicaLagMilliseconds
+        guard bound > 0 else { return nil }
+        let load = try CleanupStore(runner: runner).databaseLoad()
+        let streaming = "\(load.standbys) streaming standby\(load.standbys == 1 ? "" : "s") now"
+        if load.standbys == 0, !load.seesStandbys {
+            return Finding(
+                ok: true,
+                message:
+                    "no streaming standby now; should one be added, the role needs pg_read_all_stats (or pg_monitor) for cleanup.max_replica_lag_ms (\(bound) ms) to hold",
+                fix: nil)
+        }
+        guard load.seesStandbys else {
+            return Finding(
+                level: .warning,
+                message:
+                    "the role may not see the standbys' replay, so cleanup.max_replica_lag_ms (\(bound) ms) is ignored (\(streaming)); a cleanup may leave a standby far behind",
+                fix: "GRANT pg_read_all_stats TO the role (or pg_monitor), or set cleanup.max_replica_lag_ms = 0 to say so")
+        }
+        return Finding(
+            ok: true, message: "a cleanup waits while a standby's replay lags more than cleanup.max_replica_lag_ms (\(bound) ms; \(streaming))",
+            fix: nil)
     }
 
     /// Whether two client connections get the same server backend in turn,
