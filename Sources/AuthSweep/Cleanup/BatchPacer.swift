@@ -45,7 +45,14 @@ final class BatchPacer {
         if pace == .gentle, let lastBatch {
             let load = try store.databaseLoad()
             replayLag.record(load.walPosition, at: .now)
-            sleep(for: gentlePause.next(after: lastBatch, activeBackends: load.activeBackends, lockWaits: load.lockWaits))
+            let pause = gentlePause.next(after: lastBatch, activeBackends: load.activeBackends, lockWaits: load.lockWaits)
+            logger.debug(
+                "pausing",
+                metadata: [
+                    "job.pause_ms": "\(pause.milliseconds)", "job.pause_factor": "\(gentlePause.factor)",
+                    "job.active_backends": "\(load.activeBackends)", "job.lock_waits": "\(load.lockWaits)",
+                ])
+            sleep(for: pause)
         }
         return try waitForStandbys()
     }
