@@ -120,6 +120,9 @@ final class PingTests {
     /// time for another), each after the one before it was given up, and
     /// in a run's order: start, then its end.
     func expectInOrder(_ stalled: PingRecorder, pings: Int) throws {
+        // A held ping is recorded once its sender has closed: the last one
+        // can be recorded just after the command has exited (seen in CI).
+        try? waitFor("every held ping to be given up", seconds: 5) { stalled.heldRequests.count >= pings }
         let held = stalled.heldRequests
         try #require(held.count == pings, "\(held.map(\.request.target))")
         for (earlier, later) in zip(held, held.dropFirst()) {
