@@ -33,6 +33,7 @@ struct ConfigurationTests {
         #expect(configuration.authRetentionHours == 24)
         #expect(configuration.httpTimeBudgetSeconds < 60)
         #expect(configuration.deletionScan == .automatic)
+        #expect(configuration.cleanupPartitions == .drop)
         #expect(configuration.databaseURL == nil)
     }
 
@@ -62,11 +63,12 @@ struct ConfigurationTests {
                 table = "AppSession"
                 expires = expiresAt
                 """)
-        let environment = Environment(["AUTHSWEEP_CLEANUP_BATCH_SIZE": "1000", "DATABASE_URL": "postgresql:///app"])
+        let environment = Environment(["AUTHSWEEP_CLEANUP_BATCH_SIZE": "1000", "AUTHSWEEP_CLEANUP_PARTITIONS": "detach", "DATABASE_URL": "postgresql:///app"])
         let configuration = try Configuration.load(path: path, environment: environment)
         #expect(configuration.authRetentionHours == 48)
         #expect(configuration.batchSize == 1000)
         #expect(configuration.deletionScan == .sweep)
+        #expect(configuration.cleanupPartitions == .detach)
         #expect(configuration.tables.session == "AppSession")
         #expect(configuration.tables.sessionExpires == "expiresAt")
         #expect(configuration.databaseURL == "postgresql:///app")
@@ -82,6 +84,7 @@ struct ConfigurationTests {
             ("session.table = ", "'session.table' must be a table or column name"),
             ("serve.socket_mode = 999", "'serve.socket_mode' must be an octal file mode"),
             ("cleanup.scan = fast", "'cleanup.scan' must be one of auto, index, sweep, got 'fast'"),
+            ("cleanup.partitions = delete", "'cleanup.partitions' must be one of drop, detach, rows, got 'delete'"),
             ("just words", "expected 'key = value'"),
             ("[broken", "malformed section header"),
         ])

@@ -65,6 +65,11 @@ struct CleanupRun {
     ) throws(JobError) {
         var stoppedByBudget = false
         for (index, target) in targets.enumerated() where !stoppedByBudget {
+            let wholePartitions = try PartitionRemoval(
+                target: target, mode: configuration.cleanupPartitions, store: store, lease: lease, deadline: deadline, logger: logger
+            ).run()
+            result.deleted[index] = wholePartitions
+            if wholePartitions > 0 { options.progress?(target.name, wholePartitions) }
             let pass = try DeletionPass(
                 target: target,
                 store: store,
@@ -79,10 +84,10 @@ struct CleanupRun {
                 logger: logger
             ).run { deleted in
                 // So far, for the failure's log line and audit row should the pass fail.
-                result.deleted[index] = deleted
-                options.progress?(target.name, deleted)
+                result.deleted[index] = wholePartitions + deleted
+                options.progress?(target.name, wholePartitions + deleted)
             }
-            result.deleted[index] = pass.deleted
+            result.deleted[index] = wholePartitions + pass.deleted
             result.hasMore = result.hasMore || pass.hasMore
             // Rows left because the application holds them do not stop the
             // next table's pass; the time budget spent does.

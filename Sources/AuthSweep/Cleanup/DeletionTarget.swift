@@ -9,8 +9,22 @@ struct DeletionTarget {
     /// The same condition with "now" visible to the planner, for `EXPLAIN`.
     let planningCondition: SQLQuery
 
+    /// Where the condition holds for every row below a moment of one
+    /// column, whatever its other columns: what lets a partition whose
+    /// range on that column ends by then go whole.
+    let partitionCutoff: PartitionCutoff?
+
     /// The table's configured (unquoted) name, for logs and counts.
     var name: String { table.name }
+
+    /// Every row whose `column` is before `moment` is removable.
+    struct PartitionCutoff {
+        /// The column's name, unquoted, as the catalog lists it.
+        let column: String
+        let clock: ColumnClock
+        /// Comparable with the column, computed once per statement.
+        let moment: SQLQuery
+    }
 
     /// Rows older than `retentionSeconds` by `column`.
     static func olderThan(table: String, column: String, retentionSeconds: Int, catalog: SchemaCatalog) throws(JobError) -> DeletionTarget {
@@ -19,7 +33,8 @@ struct DeletionTarget {
         return DeletionTarget(
             table: try catalog.quote(table),
             condition: "\(quotedColumn) < \(clock.secondsAgo(retentionSeconds))",
-            planningCondition: "\(quotedColumn) < \(clock.secondsAgoForPlanning(retentionSeconds))")
+            planningCondition: "\(quotedColumn) < \(clock.secondsAgoForPlanning(retentionSeconds))",
+            partitionCutoff: PartitionCutoff(column: column, clock: clock, moment: clock.secondsAgo(retentionSeconds)))
     }
 
     /// Rows that are expired or revoked, each kept for its retention past
@@ -48,7 +63,8 @@ struct DeletionTarget {
         return DeletionTarget(
             table: try catalog.quote(table),
             condition: condition { $0.secondsAgo($1) },
-            planningCondition: condition { $0.secondsAgoForPlanning($1) }
+            planningCondition: condition { $0.secondsAgoForPlanning($1) },
+            partitionCutoff: PartitionCutoff(column: expiresColumn, clock: expiresClock, moment: expiresClock.secondsAgo(expiredRetentionSeconds))
         )
     }
 }

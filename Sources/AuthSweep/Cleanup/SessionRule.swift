@@ -97,7 +97,8 @@ struct SessionRule {
         DeletionTarget(
             table: table,
             condition: expired(retentionSeconds: retentionSeconds, planning: false),
-            planningCondition: expired(retentionSeconds: retentionSeconds, planning: true)
+            planningCondition: expired(retentionSeconds: retentionSeconds, planning: true),
+            partitionCutoff: .init(column: columnName, clock: clock, moment: clock.secondsAgo(lifetimeSeconds + retentionSeconds))
         )
     }
 

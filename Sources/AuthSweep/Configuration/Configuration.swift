@@ -32,6 +32,9 @@ public struct Configuration: Sendable {
     public var deletionScan = DeletionScan.automatic
     /// `cleanup.pace`: batches back to back, or yielding to the application.
     public var cleanupPace = CleanupPace.fast
+    /// `cleanup.partitions`: partitions lying wholly before the cutoff are
+    /// dropped, detached, or emptied row by row like any table.
+    public var cleanupPartitions = CleanupPartitions.drop
     /// `cleanup.max_replica_lag_ms`: before each batch, a cleanup waits
     /// while a streaming standby's replay lags more than this; 0 for no bound.
     public var maxReplicaLagMilliseconds = 1000

@@ -97,6 +97,7 @@ struct ConfigurationKeys {
                 }, current: { $0.serve.threads.map(String.init) ?? "auto" }),
             choice("cleanup.scan", \.deletionScan),
             choice("cleanup.pace", \.cleanupPace),
+            choice("cleanup.partitions", \.cleanupPartitions),
             Setting(
                 key: "log.level",
                 apply: { configuration, value in

@@ -91,6 +91,16 @@ enum ColumnClock: Equatable {
         "to_char(\(instant) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     }
 
+    /// The column's SQL type, for a value of it written as text (a
+    /// partition's bound): `timestamptz`, `timestamp` or `bigint`.
+    var sqlType: SQLQuery {
+        switch self {
+        case .zoned: "timestamptz"
+        case .wallClock: "timestamp"
+        case .unixSeconds: "bigint"
+        }
+    }
+
     /// What the column holds, in words.
     var words: String {
         switch self {

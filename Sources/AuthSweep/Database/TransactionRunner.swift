@@ -46,6 +46,16 @@ struct TransactionRunner {
         }
     }
 
+    /// Runs one statement outside any transaction, without the settings the
+    /// transactions carry (no timeouts, no search path: name everything
+    /// with its schema): for what PostgreSQL refuses in a transaction block,
+    /// `DETACH PARTITION ... CONCURRENTLY`.
+    @discardableResult
+    func runOutsideTransaction(_ query: SQLQuery, function: String = #function) throws(JobError) -> PGResult {
+        precondition(!connection.isInTransaction, "a statement outside a transaction cannot run inside one")
+        return try execute(query, function: function)
+    }
+
     private func execute(_ query: SQLQuery, function: String) throws(JobError) -> PGResult {
         try JobError.fromDatabase { () throws(PostgresError) in try connection.query(query, function: function) }
     }

@@ -19,6 +19,7 @@ extension InstallationCheck {
         findings += try columnFindings(expected, missingTables: missingTables, runner: runner)
         let verificationTable = try verificationTokenFindings(catalog, into: &findings)
         findings += try presetFindings(catalog)
+        findings += try partitionFindings(runner, cleaned: try cleanedTables(catalog, expected: expected, verificationTable: verificationTable))
         var existing = expected.tables.subtracting(missingTables)
         if let verificationTable { existing.insert(verificationTable) }
         if let finding = try runRecordTableFinding(runner) {
