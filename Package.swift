@@ -25,11 +25,6 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
         // epoll and accept4, for the responders' event loop.
         .systemLibrary(name: "CLinux"),
         // A pthread mutex around a value: ThreadSanitizer sees it, where it
@@ -37,7 +32,10 @@ let package = Package(
         .target(name: "Locking"),
         .target(name: "FastCGI", dependencies: ["CFastCGI", "CLinux", "Locking"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        // libcurl for the monitoring pings (healthchecks.io and the like).
+        // libcurl for the monitoring pings (healthchecks.io and the like),
+        // loaded on first use: its headers at build time
+        // (libcurl4-openssl-dev), libcurl.so.4 only once a ping is sent.
+        .target(name: "CCurl"),
         .target(name: "Curl", dependencies: ["CCurl"]),
         // The domain: configuration, the database, the cleanups,
         // administration, the doctor, metrics. Knows nothing of HTTP.

@@ -2,6 +2,7 @@ internal import CCurl
 
 /// One small HTTP request with libcurl, for monitoring pings: the handle is
 /// made, used and freed inside `send`, and no pointer outlives the call.
+/// libcurl is loaded by the first request (see `authsweep_curl.h`).
 public enum HTTPPing {
     /// Why a request got no 2xx answer.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -12,11 +13,11 @@ public enum HTTPPing {
     /// waits at most `timeoutMilliseconds` for the whole exchange; the
     /// answer's body is read and dropped. Only http and https, no redirects.
     public static func send(method: String, url: String, body: [UInt8] = [], timeoutMilliseconds: Int) throws(Failure) {
-        _ = globalInit
-        guard let handle = curl_easy_init() else { throw Failure(description: "libcurl could not make a handle") }
-        defer { curl_easy_cleanup(handle) }
+        guard authsweep_curl_load() == 1 else { throw Failure(description: String(cString: authsweep_curl_load_error())) }
+        guard let handle = authsweep_curl_easy_init() else { throw Failure(description: "libcurl could not make a handle") }
+        defer { authsweep_curl_easy_cleanup(handle) }
         var headers: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headers) }
+        defer { authsweep_curl_slist_free_all(headers) }
         var settings: [CURLcode] = [
             authsweep_curl_set_string(handle, CURLOPT_URL, url),
             authsweep_curl_set_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds),
@@ -29,7 +30,7 @@ public enum HTTPPing {
             authsweep_curl_discard_body(handle),
         ]
         if method == "POST" {
-            headers = curl_slist_append(headers, "Content-Type: application/json")
+            headers = authsweep_curl_slist_append(headers, "Content-Type: application/json")
             settings.append(authsweep_curl_set_list(handle, CURLOPT_HTTPHEADER, headers))
             settings.append(authsweep_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
             // COPYPOSTFIELDS: libcurl keeps a copy, so no pointer of ours outlives this call.
@@ -37,15 +38,12 @@ public enum HTTPPing {
             settings.append(text.withUnsafeBufferPointer { authsweep_curl_set_string(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
         }
         if let failed = settings.first(where: { $0 != CURLE_OK }) {
-            throw Failure(description: String(cString: curl_easy_strerror(failed)))
+            throw Failure(description: String(cString: authsweep_curl_easy_strerror(failed)))
         }
-        let code = curl_easy_perform(handle)
-        guard code == CURLE_OK else { throw Failure(description: String(cString: curl_easy_strerror(code))) }
+        let code = authsweep_curl_easy_perform(handle)
+        guard code == CURLE_OK else { throw Failure(description: String(cString: authsweep_curl_easy_strerror(code))) }
         var status = 0
         _ = authsweep_curl_get_response_code(handle, &status)
         guard (200..<300).contains(status) else { throw Failure(description: "HTTP status \(status)") }
     }
-
-    /// Once, before the first handle (curl_global_init is not thread-safe itself).
-    private static let globalInit: Void = { _ = authsweep_curl_global_init() }()
 }

@@ -106,6 +106,33 @@ struct PartitionTests {
         #expect(dropped.count == 1 && dropped.first?.metadata["job.deleted"].map { "\($0)" } == "\(inWholeDays)", "\(test.logs.entries.map(\.message))")
     }
 
+    @Test(
+        "drop where no default partition is beside them: each is detached concurrently, then dropped as a table of its own; one whose concurrent detach was interrupted is finished"
+    )
+    func dropsConcurrently() throws {
+        let database = try Self.partitionedDatabase("partitions_concurrent", withDefault: false)
+        let expired = try database.rowCount("auth_audit_log", where: "created_at < \(Self.cutoff)")
+        let live = try database.rowCount("auth_audit_log", where: "created_at >= \(Self.cutoff)")
+        // An interrupted DETACH ... CONCURRENTLY: it waits for a transaction
+        // that has used the table, and its statement_timeout cancels it.
+        let holder = try database.connect()
+        try holder.query("BEGIN")
+        try holder.query("SELECT count(*) FROM auth_audit_log")
+        let detacher = try database.connect()
+        try detacher.query("SET statement_timeout = '300ms'")
+        #expect(throws: PostgresError.self) { try detacher.query("ALTER TABLE auth_audit_log DETACH PARTITION audit_d7 CONCURRENTLY") }
+        try holder.query("COMMIT")
+        #expect(try database.integer("SELECT count(*) FROM pg_inherits WHERE inhdetachpending") == 1)
+
+        let test = Self.jobs(database, .drop)
+        let outcome = try test.cleanupAuth()
+        #expect(outcome.authAuditLog == expired)
+        #expect(try database.rowCount("auth_audit_log") == live)
+        #expect(try Self.partitions(database) == ["audit_d1", "audit_later"], "\(test.logs.entries.map { "\($0.message) \($0.metadata)" })")
+        #expect(try database.integer("SELECT count(*) FROM pg_class WHERE relname ~ '^audit_d([2-9]|10)'") == 0, "dropped, not left detached")
+        #expect(test.logs.entries.filter { $0.message == "partitions before the cutoff dropped whole" }.count == Self.wholeDays.count)
+    }
+
     @Test("rows: the same rows go, batch by batch, and every partition stays")
     func rowsKeepsPartitions() throws {
         let database = try Self.partitionedDatabase("partitions_rows")

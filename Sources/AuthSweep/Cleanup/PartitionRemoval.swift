@@ -28,7 +28,9 @@ struct PartitionRemoval {
         guard mode != .rows, let cutoff = target.partitionCutoff else { return 0 }
         let found = try store.wholePartitions(target, cutoff: cutoff)
         guard !found.isEmpty else { return 0 }
-        let allowed = found.filter(\.mayRemove)
+        // An interrupted concurrent detach first: until it is finished no
+        // other partition of its parent can be detached concurrently.
+        let allowed = found.filter { $0.mayRemove && $0.detachPending } + found.filter { $0.mayRemove && !$0.detachPending }
         if allowed.count < found.count {
             logger.info(
                 "partitions before the cutoff are emptied row by row: the role does not own them (authsweep check names the grant)",
@@ -38,8 +40,16 @@ struct PartitionRemoval {
         do throws(JobError) {
             switch mode {
             case .drop:
-                for start in stride(from: 0, to: allowed.count, by: Self.partitionsPerDrop) where !budgetSpent {
-                    removed += try drop(Array(allowed[start..<min(start + Self.partitionsPerDrop, allowed.count)]), cutoff: cutoff)
+                // Detached first where it can be done concurrently: then
+                // the application never waits, not even for the DROP.
+                let concurrently = try store.detachesConcurrently()
+                let alone = allowed.filter { concurrently && !$0.parentHasDefault }
+                let together = allowed.filter { !concurrently || $0.parentHasDefault }
+                for partition in alone where !budgetSpent {
+                    removed += try detachAndDrop(partition)
+                }
+                for start in stride(from: 0, to: together.count, by: Self.partitionsPerDrop) where !budgetSpent {
+                    removed += try drop(Array(together[start..<min(start + Self.partitionsPerDrop, together.count)]), cutoff: cutoff)
                 }
             case .detach:
                 let concurrently = try store.detachesConcurrently()
@@ -68,6 +78,8 @@ struct PartitionRemoval {
     private func drop(_ group: [WholePartition], cutoff: DeletionTarget.PartitionCutoff) throws(JobError) -> Int {
         try store.inTransaction { () throws(JobError) in
             try lease.renew(store)
+            // One core for the counting: the application keeps the others.
+            try store.run("SET LOCAL max_parallel_workers_per_gather = 0")
             try store.run("LOCK TABLE \(SQLQuery.joined(group.map(\.qualified), separator: ", ")) IN SHARE MODE")
             let still = Set(try store.wholePartitions(target, cutoff: cutoff).map(\.name))
             let going = group.filter { still.contains($0.name) }
@@ -82,6 +94,30 @@ struct PartitionRemoval {
         }
     }
 
+    /// Detaches one partition concurrently, then counts and drops it as
+    /// the table of its own it has become: the application's statements on
+    /// the partitioned table wait for neither. Every row is checked against
+    /// the rule as it is counted; should one not match (which its bound
+    /// rules out), the table is kept, detached, and the run fails saying so.
+    private func detachAndDrop(_ partition: WholePartition) throws(JobError) -> Int {
+        try store.inTransaction { () throws(JobError) in try lease.renew(store) }
+        try store.runner.runOutsideTransaction(partition.concurrentDetach)
+        let rows = try store.inTransaction { () throws(JobError) in
+            let counts = try store.rowCounts(of: partition, matching: target.condition)
+            guard counts.matching == counts.all else {
+                throw JobError.schema(
+                    "partition \(partition.name) of \(target.table.quoted), detached to be dropped, holds \(counts.all - counts.matching) rows the rule keeps: it is kept as a table of its own; check its bounds and attach it again"
+                )
+            }
+            try store.run("DROP TABLE \(partition.qualified)")
+            return counts.all
+        }
+        logger.info(
+            "partitions before the cutoff dropped whole",
+            metadata: ["job.table": "\(target.name)", "job.partitions": "\(partition.name)", "job.deleted": "\(rows)"])
+        return rows
+    }
+
     /// Detaches one partition and counts what it holds. Concurrently where
     /// PostgreSQL can (14 and later, no default partition beside it): the
     /// application's statements on the table never wait for it; that form
@@ -90,7 +126,7 @@ struct PartitionRemoval {
         let rows: Int
         if concurrently {
             try store.inTransaction { () throws(JobError) in try lease.renew(store) }
-            try store.runner.runOutsideTransaction("ALTER TABLE \(partition.qualifiedParent) DETACH PARTITION \(partition.qualified) CONCURRENTLY")
+            try store.runner.runOutsideTransaction(partition.concurrentDetach)
             rows = try store.rowCount(of: partition)
         } else {
             let detached = try store.inTransaction { () throws(JobError) -> Int? in
