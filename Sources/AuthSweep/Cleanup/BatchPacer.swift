@@ -15,7 +15,7 @@ final class BatchPacer {
     private let maxReplicaLag: Duration?
     private let store: CleanupStore
     private let lease: CleanupLease
-    private let deadline: ContinuousClock.Instant?
+    private let deadline: RunDeadline
     private let logger: Logger
 
     private var replayLag = ReplayLag()
@@ -25,7 +25,7 @@ final class BatchPacer {
     private var lastBatch: (took: Duration, rows: Int)?
     private var gentlePause = GentlePause()
 
-    init(pace: CleanupPace, maxReplicaLag: Duration?, store: CleanupStore, lease: CleanupLease, deadline: ContinuousClock.Instant?, logger: Logger) {
+    init(pace: CleanupPace, maxReplicaLag: Duration?, store: CleanupStore, lease: CleanupLease, deadline: RunDeadline, logger: Logger) {
         self.pace = pace
         self.maxReplicaLag = maxReplicaLag
         self.store = store
@@ -93,7 +93,7 @@ final class BatchPacer {
                     "a standby's replay lags past cleanup.max_replica_lag_ms; the cleanup waits",
                     metadata: ["job.replica_lag_ms": "\(lag.milliseconds)", "job.max_replica_lag_ms": "\(maxReplicaLag.milliseconds)"])
             }
-            if let deadline, now >= deadline { return false }
+            if deadline.hasPassed { return false }
             try store.inTransaction { () throws(JobError) in try lease.renew(store) }
             sleep(for: .milliseconds(100))
         }
@@ -108,8 +108,7 @@ final class BatchPacer {
 
     /// Sleeps, but not past the time budget.
     private func sleep(for duration: Duration) {
-        var wait = duration
-        if let deadline { wait = min(wait, ContinuousClock.now.duration(to: deadline)) }
+        var wait = deadline.capped(duration)
         while wait > .zero {
             let step = min(wait, .milliseconds(500))
             usleep(useconds_t(step / .microseconds(1)))

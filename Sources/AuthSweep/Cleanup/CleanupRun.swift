@@ -33,7 +33,7 @@ struct CleanupRun {
                 result.runID = lease.holder
                 observers.forEach { $0.runStarted(plan.kind, runID: lease.holder) }
                 // The time budget counts the deletion, not the start ping.
-                let deadline = options.timeBudget.map { ContinuousClock.now + $0 }
+                let deadline = RunDeadline(budget: options.timeBudget)
                 do throws(JobError) {
                     try runPasses(targets.map(\.target), store: store, lease: lease, deadline: deadline, result: &result)
                     if audited { try auditSuccess(result, names: names, store: store, started: started) }
@@ -60,7 +60,7 @@ struct CleanupRun {
 
     /// Each target's deletion pass in turn, within the time budget.
     private func runPasses(
-        _ targets: [DeletionTarget], store: CleanupStore, lease: CleanupLease, deadline: ContinuousClock.Instant?,
+        _ targets: [DeletionTarget], store: CleanupStore, lease: CleanupLease, deadline: RunDeadline,
         result: inout CleanupRun.Deletions
     ) throws(JobError) {
         var stoppedByBudget = false
@@ -91,7 +91,7 @@ struct CleanupRun {
             result.hasMore = result.hasMore || pass.hasMore
             // Rows left because the application holds them do not stop the
             // next table's pass; the time budget spent does.
-            stoppedByBudget = pass.hasMore && (deadline.map { ContinuousClock.now >= $0 } ?? false)
+            stoppedByBudget = pass.hasMore && deadline.hasPassed
         }
     }
 

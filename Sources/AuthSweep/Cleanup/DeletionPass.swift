@@ -12,7 +12,7 @@ struct DeletionPass {
     let batchSize: Int
     let scan: DeletionScan
     /// Stop between batches once this is past; `nil` for no limit.
-    let deadline: ContinuousClock.Instant?
+    let deadline: RunDeadline
     /// Waits before each batch as the pace and the standbys ask, and says
     /// how long a statement should take (in the fast pace 40 ms, well under
     /// the 100 ms that counts as a long statement).
@@ -60,11 +60,6 @@ struct DeletionPass {
         if estimate.sequentialScan { return true }
         guard let tableRows else { return false }
         return estimate.rows >= tableRows * Self.sweepFraction
-    }
-
-    private var budgetSpent: Bool {
-        guard let deadline else { return false }
-        return ContinuousClock.now >= deadline
     }
 
     /// How long a row-by-row retry waits for each row (or `lock_timeout`,
@@ -143,7 +138,7 @@ struct DeletionPass {
             onProgress(deleted)
             logBatch(removed, total: deleted)
             if picked < limit { return (deleted, locked.isEmpty ? false : try store.hasRows(target)) }
-            if budgetSpent { return (deleted, try store.hasRows(target)) }
+            if deadline.hasPassed { return (deleted, try store.hasRows(target)) }
             if pacer.pace == .gentle {
                 limit = took > pacer.statementTime ? max(1, Int(Double(limit) * (pacer.statementTime / took))) : min(batchSize, limit * 2)
             }
@@ -182,7 +177,7 @@ struct DeletionPass {
             deleted += removed
             onProgress(deleted)
             logBatch(removed, total: deleted)
-            if budgetSpent { return (deleted, try store.hasRows(target, fromPage: page)) }
+            if deadline.hasPassed { return (deleted, try store.hasRows(target, fromPage: page)) }
             var next = span * 2
             if removed > 0 { next = min(next, span * batchSize / removed) }
             if took > pacer.statementTime { next = min(next, Int(Double(span) * (pacer.statementTime / took))) }

@@ -14,7 +14,7 @@ struct PartitionRemoval {
     let store: CleanupStore
     /// Renewed in each removal's transaction, as by every batch.
     let lease: CleanupLease
-    let deadline: ContinuousClock.Instant?
+    let deadline: RunDeadline
     let logger: Logger
 
     /// Partitions dropped in one transaction: one brief `ACCESS EXCLUSIVE`
@@ -45,15 +45,15 @@ struct PartitionRemoval {
                 let concurrently = try store.detachesConcurrently()
                 let alone = allowed.filter { concurrently && !$0.parentHasDefault }
                 let together = allowed.filter { !concurrently || $0.parentHasDefault }
-                for partition in alone where !budgetSpent {
+                for partition in alone where !deadline.hasPassed {
                     removed += try detachAndDrop(partition)
                 }
-                for start in stride(from: 0, to: together.count, by: Self.partitionsPerDrop) where !budgetSpent {
+                for start in stride(from: 0, to: together.count, by: Self.partitionsPerDrop) where !deadline.hasPassed {
                     removed += try drop(Array(together[start..<min(start + Self.partitionsPerDrop, together.count)]), cutoff: cutoff)
                 }
             case .detach:
                 let concurrently = try store.detachesConcurrently()
-                for partition in allowed where !budgetSpent {
+                for partition in allowed where !deadline.hasPassed {
                     removed += try detach(partition, concurrently: concurrently && !partition.parentHasDefault, cutoff: cutoff)
                 }
             case .rows:
@@ -65,11 +65,6 @@ struct PartitionRemoval {
                 metadata: ["job.table": "\(target.name)", "error": "\(JobError.database(error).logDescription)"])
         }
         return removed
-    }
-
-    private var budgetSpent: Bool {
-        guard let deadline else { return false }
-        return ContinuousClock.now >= deadline
     }
 
     /// Counts and drops `group` in one transaction. The `SHARE` lock keeps
