@@ -13,4 +13,9 @@ public struct SQLIdentifier: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { quoted }
+
+    /// `schema.table`, each quoted on its own.
+    public static func qualified(schema: SQLIdentifier, table: SQLIdentifier) -> SQLIdentifier {
+        SQLIdentifier(name: "\(schema.name).\(table.name)", quoted: "\(schema.quoted).\(table.quoted)")
+    }
 }

@@ -23,6 +23,8 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let lockNotAvailable: SQLState = "55P03"
     /// The table does not exist (or is not on the search path).
     public static let undefinedTable: SQLState = "42P01"
+    /// A row still referred to by a foreign key (one written meanwhile).
+    public static let foreignKeyViolation: SQLState = "23503"
     /// The server is shutting down, crashed, or is starting or stopping.
     public static let adminShutdown: SQLState = "57P01"
     public static let crashShutdown: SQLState = "57P02"

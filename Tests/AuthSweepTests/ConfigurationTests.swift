@@ -85,6 +85,11 @@ struct ConfigurationTests {
             ("serve.socket_mode = 999", "'serve.socket_mode' must be an octal file mode"),
             ("cleanup.scan = fast", "'cleanup.scan' must be one of auto, index, sweep, got 'fast'"),
             ("cleanup.partitions = delete", "'cleanup.partitions' must be one of drop, detach, rows, got 'delete'"),
+            (
+                "auth.presets = simplejwt, passport",
+                "'auth.presets' names no auth preset: 'passport' (the auth presets: django-oauth-toolkit, simplejwt, doorkeeper, laravel-password-resets, django-axes, supabase)"
+            ),
+            ("auth.django_axes.log_age_days = 0", "'auth.django_axes.log_age_days' must be an integer from 1 to"),
             ("just words", "expected 'key = value'"),
             ("[broken", "malformed section header"),
         ])
@@ -93,6 +98,22 @@ struct ConfigurationTests {
         let error = #expect(throws: ConfigurationError.self) { try Configuration.load(path: path, environment: Environment([:])) }
         #expect(error?.message.contains(path) == true)
         #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("auth.presets: names in the order given, each once, spaces and empty items ignored; unset, none; the frameworks' settings at their defaults")
+    func authPresets() throws {
+        #expect(try Configuration.load(path: nil, environment: Environment([:])).authPresets.isEmpty)
+        let configuration = try Configuration.load(
+            path: nil,
+            environment: Environment([
+                "AUTHSWEEP_AUTH_PRESETS": " supabase,simplejwt,, supabase ", "AUTHSWEEP_AUTH_DJANGO_OAUTH_TOOLKIT_REFRESH_TOKEN_EXPIRE_SECONDS": "86400",
+            ]))
+        #expect(configuration.authPresets == [.supabase, .simplejwt])
+        #expect(configuration.authPresetSettings.oauthToolkitRefreshTokenExpireSeconds == 86_400)
+        let defaults = AuthPresetSettings()
+        #expect(defaults.oauthToolkitRefreshTokenExpireSeconds == nil && defaults.oauthToolkitRefreshTokenGracePeriodSeconds == 0)
+        #expect(defaults.doorkeeperAccessTokenExpiresInSeconds == 7_200 && defaults.doorkeeperAuthorizationCodeExpiresInSeconds == 600)
+        #expect(defaults.laravelPasswordResetExpireMinutes == 60 && defaults.axesLogAgeDays == 30 && defaults.supabaseAuditLogRetentionDays == 90)
     }
 
     @Test("a bad environment override names the variable")

@@ -16,42 +16,20 @@ public struct CleanupJobs: Sendable {
         self.observers = observers
     }
 
-    private var tables: TableNames { configuration.tables }
+    var tables: TableNames { configuration.tables }
 
     /// Deletes login attempts and auth audit entries past the retention,
     /// and user sessions that are expired or revoked; a table switched off
     /// (`login_attempts.enabled` and the like) is neither read nor counted.
     public func cleanupAuth(on database: DatabaseSession, options: CleanupOptions) throws(JobError) -> CleanupOutcome.Auth {
-        let retention = configuration.authRetentionHours * 3600
+        // Found with the catalog, in the run; read for the answer after it.
+        var presetRules: [PresetTableRule] = []
         let plan = CleanupPlan(
             kind: .cleanupAuth,
             targets: { catalog throws(JobError) in
-                var targets: [(target: DeletionTarget, name: CleanupTarget)] = []
-                if configuration.loginAttemptsEnabled {
-                    targets.append(
-                        (
-                            try .olderThan(table: tables.loginAttempts, column: tables.loginAttemptsCreatedAt, retentionSeconds: retention, catalog: catalog),
-                            .loginAttempts
-                        ))
-                }
-                if configuration.authAuditLogEnabled {
-                    targets.append(
-                        (
-                            try .olderThan(table: tables.authAuditLog, column: tables.authAuditLogCreatedAt, retentionSeconds: retention, catalog: catalog),
-                            .authAuditLog
-                        ))
-                }
-                if configuration.userSessionsEnabled {
-                    targets.append(
-                        (
-                            try .expiredOrRevoked(
-                                table: tables.userSessions, expiresColumn: tables.userSessionsExpiresAt, revokedColumn: tables.userSessionsRevokedAt,
-                                expiredRetentionSeconds: configuration.sessionExpiredRetentionHours * 3600,
-                                revokedRetentionSeconds: configuration.sessionRevokedRetentionHours * 3600,
-                                catalog: catalog), .userSessions
-                        ))
-                }
-                return targets
+                let tables = try authTables(catalog)
+                presetRules = tables.compactMap(\.preset)
+                return tables.map { ($0.target, $0.name) }
             }, audited: { _ in false })
         let result = try run(plan, options: options, on: database)
         func deleted(_ name: CleanupTarget) -> Int { result.deletedByTarget[name] ?? 0 }
@@ -59,6 +37,7 @@ public struct CleanupJobs: Sendable {
             loginAttempts: deleted(.loginAttempts),
             authAuditLog: deleted(.authAuditLog),
             userSessions: deleted(.userSessions),
+            presetTables: presetRules.map { .init(preset: $0.preset, table: $0.table, deleted: deleted($0.name)) },
             hasMore: result.hasMore,
             dryRun: options.dryRun,
             durationMilliseconds: result.duration.milliseconds
@@ -170,6 +149,9 @@ public struct CleanupJobs: Sendable {
         var existing: [String] = []
         for (on, table) in enabled where on {
             if try catalog.tableExists(table) { existing.append(table) }
+        }
+        for preset in configuration.authPresets {
+            for rule in preset.tableRules(configuration.authPresetSettings) where try catalog.tableExists(rule.table) { existing.append(rule.table) }
         }
         return existing
     }

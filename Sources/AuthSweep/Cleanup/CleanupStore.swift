@@ -29,16 +29,21 @@ struct CleanupStore {
                 SELECT ctid, \(RowPositions.heldByOthers) AS held FROM \(target.table)
                 WHERE \(target.condition) \(excluded.filter)
                 LIMIT \(limit)::int
-            ), deleted AS (
-                DELETE FROM \(target.table)
-                WHERE ctid = ANY(ARRAY(SELECT ctid FROM picked WHERE NOT held)) AND \(target.condition)
-                RETURNING 1
-            )
+            ), \(target.deletion(where: "ctid = ANY(ARRAY(SELECT ctid FROM picked WHERE NOT held)) AND \(target.condition)"))
             SELECT (SELECT count(*) FROM picked), (SELECT count(*) FROM deleted),
                    array_to_string(ARRAY(SELECT ctid::text FROM picked WHERE held), ' ')
             """
         )
         return (try integer(result, column: 0), try integer(result, column: 1), Self.positions(result.value(column: 2)))
+    }
+
+    /// Deletes the rows of `target` that `filter` picks (with their
+    /// dependents).
+    /// - Returns: the rows deleted from the target's table.
+    private func delete(_ target: DeletionTarget, where filter: SQLQuery) throws(JobError) -> Int {
+        // A plain DELETE where it can: counting through RETURNING took a third longer.
+        guard !target.dependents.isEmpty else { return try run("DELETE FROM \(target.table) WHERE \(filter)").affectedRows }
+        return try integer(run("WITH \(target.deletion(where: filter)) SELECT count(*) FROM deleted"), column: 0)
     }
 
     /// `(1,2) (3,4)`: positions as the statements list them.
@@ -59,7 +64,7 @@ struct CleanupStore {
 
     /// Deletes the row at `position` if it is still removable.
     func deleteRow(_ target: DeletionTarget, at position: String) throws(JobError) -> Int {
-        try run("DELETE FROM \(target.table) WHERE ctid = \(position)::tid AND \(target.condition)").affectedRows
+        try delete(target, where: "ctid = \(position)::tid AND \(target.condition)")
     }
 
     /// What PostgreSQL's planner expects of one bare `DELETE` of `target`:
@@ -137,9 +142,7 @@ struct CleanupStore {
                   AND \(range) AND \(RowPositions.heldByOthers) AND \(target.condition) \(excluded.filter)), ' ')
             """
         )
-        let deleted = try run(
-            "DELETE FROM \(target.table) WHERE \(range) AND NOT \(RowPositions.heldByOthers) AND \(target.condition) \(excluded.filter)"
-        ).affectedRows
+        let deleted = try delete(target, where: "\(range) AND NOT \(RowPositions.heldByOthers) AND \(target.condition) \(excluded.filter)")
         return (deleted, Self.positions(held.value(column: 0)))
     }
 

@@ -75,7 +75,9 @@ struct DeletionPass {
     /// cannot show), the same rows are deleted one at a time instead, each
     /// waiting at most `rowLockWait`, and each row that times out again is
     /// left. Locking rows to skip them (`FOR UPDATE SKIP LOCKED`) would need
-    /// UPDATE privilege, which the cleanups do without.
+    /// UPDATE privilege, which the cleanups do without. A batch that a row
+    /// written meanwhile still refers to (a foreign key the target's
+    /// dependents do not cover) goes the same way: row by row, that row left.
     private func batch(
         _ locked: inout RowPositions, statement: () throws(JobError) -> (deleted: Int, held: [String]), rows: () throws(JobError) -> [String]
     ) throws(JobError) -> Int {
@@ -83,12 +85,12 @@ struct DeletionPass {
             let outcome = try statement()
             leave(outcome.held, in: &locked)
             return outcome.deleted
-        } catch .database(let error) where error.sqlState == .lockNotAvailable {
+        } catch .database(let error) where Self.leavesRows(error) {
             var deleted = 0
             for position in try rows() {
                 do throws(JobError) {
                     deleted += try leased(lockWait: Self.rowLockWait) { () throws(JobError) in try store.deleteRow(target, at: position) }
-                } catch .database(let error) where error.sqlState == .lockNotAvailable {
+                } catch .database(let error) where Self.leavesRows(error) {
                     leave([position], in: &locked)
                 }
             }
@@ -96,11 +98,16 @@ struct DeletionPass {
         }
     }
 
+    /// A lock not granted in time, or a row still referred to.
+    private static func leavesRows(_ error: PostgresError) -> Bool {
+        error.sqlState == .lockNotAvailable || error.sqlState == .foreignKeyViolation
+    }
+
     private func leave(_ positions: [String], in locked: inout RowPositions) {
         guard !positions.isEmpty else { return }
         positions.forEach { locked.insert($0) }
         logger.warning(
-            "a row held locked by another transaction is left for the next run",
+            "a row held locked by another transaction is left for the next run (or one that a row written meanwhile refers to)",
             metadata: ["job.table": "\(target.name)", "job.rows_left_locked": "\(locked.positions.count)"])
     }
 

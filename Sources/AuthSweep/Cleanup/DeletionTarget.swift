@@ -14,6 +14,28 @@ struct DeletionTarget {
     /// range on that column ends by then go whole.
     let partitionCutoff: PartitionCutoff?
 
+    /// Rows of other tables whose foreign keys refer to a removable row
+    /// without `ON DELETE` (Django's, whose cascades the ORM does): the
+    /// statement that deletes the row deletes them, or clears their
+    /// reference, as the framework's own cleanup does.
+    var dependents: [Dependent] = []
+
+    /// A foreign key to the target's rows, and what becomes of the rows
+    /// holding it when the row they refer to is deleted.
+    struct Dependent {
+        enum Action {
+            /// They are deleted with it (`on_delete=CASCADE`).
+            case delete
+            /// Their reference is set to NULL (`on_delete=SET_NULL`).
+            case clearReference
+        }
+        let table: SQLIdentifier
+        let column: SQLIdentifier
+        /// The target's column that `column` holds.
+        let referenced: SQLIdentifier
+        let action: Action
+    }
+
     /// The table's configured (unquoted) name, for logs and counts.
     var name: String { table.name }
 
@@ -66,5 +88,29 @@ struct DeletionTarget {
             planningCondition: condition { $0.secondsAgoForPlanning($1) },
             partitionCutoff: PartitionCutoff(column: expiresColumn, clock: expiresClock, moment: expiresClock.secondsAgo(expiredRetentionSeconds))
         )
+    }
+
+    /// `deleted AS (DELETE FROM <target> WHERE <filter> RETURNING ...)`,
+    /// followed by one more common table expression for each of its
+    /// dependents, which deletes (or clears the reference of) the
+    /// rows referring to the rows deleted: in one statement, so that they
+    /// go exactly with the rows that go, and the foreign keys, checked at
+    /// the statement's end or the transaction's, hold.
+    func deletion(where filter: SQLQuery) -> SQLQuery {
+        guard !dependents.isEmpty else { return "deleted AS (DELETE FROM \(table) WHERE \(filter) RETURNING 1)" }
+        let returning = SQLQuery.joined(
+            dependents.enumerated().map { index, dependent in "\(dependent.referenced) AS \(unsafeSQL: "key\(index)")" }, separator: ", ")
+        var parts: [SQLQuery] = ["deleted AS (DELETE FROM \(table) WHERE \(filter) RETURNING \(returning))"]
+        for (index, dependent) in dependents.enumerated() {
+            let name: SQLQuery = "\(unsafeSQL: "dependent\(index)")", key: SQLQuery = "\(unsafeSQL: "key\(index)")"
+            switch dependent.action {
+            case .delete:
+                parts.append("\(name) AS (DELETE FROM \(dependent.table) WHERE \(dependent.column) IN (SELECT \(key) FROM deleted))")
+            case .clearReference:
+                parts.append(
+                    "\(name) AS (UPDATE \(dependent.table) SET \(dependent.column) = NULL WHERE \(dependent.column) IN (SELECT \(key) FROM deleted))")
+            }
+        }
+        return .joined(parts, separator: ", ")
     }
 }

@@ -71,3 +71,35 @@ extension CleanupJobs {
         }
     }
 }
+
+/// What `cleanup-auth --dry-run --explain` reports for each of its tables:
+/// the rule in words, the rows it matches now of all the table holds, and
+/// whether PostgreSQL would read the whole table to find them (no index
+/// serves the rule).
+public struct AuthRuleAudit: Sendable, Equatable {
+    /// `login_attempts`, or `<preset>.<table>` for an auth preset's.
+    public let name: String
+    public let table: String
+    public let rule: String
+    public let matching: Int
+    public let rows: Int
+    public let sequentialScan: Bool
+}
+
+extension CleanupJobs {
+    /// The audit of cleanup-auth's rules, table by table; deletes nothing.
+    public func explainAuthRules(on database: DatabaseSession) throws(JobError) -> [AuthRuleAudit] {
+        try database.withCleanupStore { store throws(JobError) in
+            var audits: [AuthRuleAudit] = []
+            for table in try authTables(store.catalog) {
+                let counts = try store.run("SELECT count(*) FILTER (WHERE \(table.target.condition)), count(*) FROM \(table.target.table)")
+                audits.append(
+                    AuthRuleAudit(
+                        name: table.name.rawValue, table: table.target.name, rule: table.rule,
+                        matching: try TransactionRunner.integer(counts, column: 0), rows: try TransactionRunner.integer(counts, column: 1),
+                        sequentialScan: try store.deletionEstimate(table.target).sequentialScan))
+            }
+            return audits
+        }
+    }
+}

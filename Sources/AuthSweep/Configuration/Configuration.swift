@@ -27,6 +27,11 @@ public struct Configuration: Sendable {
     /// (refresh-token reuse detection needs them for a while).
     public var sessionRevokedRetentionHours = 0
     public var authRetentionHours = 24
+    /// `auth.presets`: the frameworks whose own auth tables cleanup-auth
+    /// also cleans, in the order given; none by default.
+    public var authPresets: [AuthPreset] = []
+    /// The `auth.<preset>.*` settings those frameworks' rules read.
+    public var authPresetSettings = AuthPresetSettings()
     public var batchSize = 5000
     /// How a cleanup walks a table; `auto` follows PostgreSQL's planner.
     public var deletionScan = DeletionScan.automatic

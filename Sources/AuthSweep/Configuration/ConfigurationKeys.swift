@@ -50,7 +50,7 @@ struct ConfigurationKeys {
                     // Empty: no absolute lifetime.
                     configuration.sessionMaxAgeMinutes = value.isEmpty ? nil : try integer(value, in: 1...5_256_000)
                 }, current: { $0.sessionMaxAgeMinutes.map(String.init) ?? "" }),
-        ] + identifiers + numbers + flags + [
+        ] + identifiers + numbers + flags + authPresetKeys + [
             Setting(
                 key: "monitor.ping_url",
                 apply: { configuration, value in
@@ -123,7 +123,7 @@ struct ConfigurationKeys {
             }, current: { $0[keyPath: path].rawValue })
     }
 
-    private static func flag(_ key: String, _ path: any WritableKeyPath<Configuration, Bool> & Sendable) -> Setting {
+    static func flag(_ key: String, _ path: any WritableKeyPath<Configuration, Bool> & Sendable) -> Setting {
         Setting(
             key: key,
             apply: { configuration, value in
@@ -154,7 +154,7 @@ struct ConfigurationKeys {
         flag("user_sessions.enabled", \.userSessionsEnabled),
     ]
 
-    private static func number(_ key: String, _ path: any WritableKeyPath<Configuration, Int> & Sendable, _ range: ClosedRange<Int>) -> Setting {
+    static func number(_ key: String, _ path: any WritableKeyPath<Configuration, Int> & Sendable, _ range: ClosedRange<Int>) -> Setting {
         Setting(
             key: key,
             apply: { configuration, value in
@@ -234,7 +234,7 @@ struct ConfigurationKeys {
         identifier("audit_log.created_at", \.auditLogCreatedAt),
     ]
 
-    private static func integer(_ text: String, in range: ClosedRange<Int>) throws(InvalidValue) -> Int {
+    static func integer(_ text: String, in range: ClosedRange<Int>) throws(InvalidValue) -> Int {
         guard let value = Int(text), range.contains(value) else {
             throw InvalidValue(message: "must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
         }

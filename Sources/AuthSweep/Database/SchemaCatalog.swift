@@ -35,12 +35,23 @@ final class SchemaCatalog {
         }
     }
 
-    /// `name` quoted as an identifier (cached).
+    /// `name` quoted as an identifier (cached). Two plain lowercase names
+    /// joined by a dot (`auth.refresh_tokens`, an auth preset's) are a
+    /// schema and a table, as SQL reads them unquoted.
     func quote(_ name: String) throws(JobError) -> SQLIdentifier {
         if let identifier = identifiers[name] { return identifier }
-        let identifier = try JobError.fromDatabase { () throws(PostgresError) in try connection.identifier(name) }
+        let identifier = try JobError.fromDatabase { () throws(PostgresError) in
+            let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, parts.allSatisfy(Self.isPlainName) else { return try connection.identifier(name) }
+            return .qualified(schema: try connection.identifier(parts[0]), table: try connection.identifier(parts[1]))
+        }
         identifiers[name] = identifier
         return identifier
+    }
+
+    private static func isPlainName(_ part: String) -> Bool {
+        guard let first = part.unicodeScalars.first, first == "_" || ("a"..."z").contains(first) else { return false }
+        return part.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
     }
 
     /// The column's SQL type as `format_type` prints it, or `nil` when the

@@ -40,7 +40,7 @@ extension InstallationCheck {
     /// What `role` may do to one table: the missing privileges (problems,
     /// or warnings where the cleanup can do without), owning it, and more
     /// than needed (warnings).
-    private func privilegeFindings(
+    func privilegeFindings(
         on table: String, needed: [String], allowed: [String], role quotedRole: String, runner: TransactionRunner
     ) throws(JobError) -> [Finding] {
         let tables = configuration.tables

@@ -28,6 +28,7 @@ extension InstallationCheck {
             existing.insert(RunRecordTable.name)
         }
         findings += try privilegeFindings(runner, existing: existing)
+        findings += try authPresetFindings(runner)
         return findings
     }
 
@@ -52,9 +53,16 @@ extension InstallationCheck {
             cleanupAuthRuns = configuration.isEnabled(.cleanupAuth)
         }
         if cleanupAuthRuns {
-            if configuration.loginAttemptsEnabled { expected.timestamps.append((tables.loginAttempts, tables.loginAttemptsCreatedAt)) }
-            if configuration.authAuditLogEnabled { expected.timestamps.append((tables.authAuditLog, tables.authAuditLogCreatedAt)) }
-            if configuration.userSessionsEnabled {
+            func cleans(_ table: String, _ enabled: Bool) throws(JobError) -> Bool {
+                try CleanupJobs.cleansContractTable(table, enabled: enabled, of: configuration, in: catalog)
+            }
+            if try cleans(tables.loginAttempts, configuration.loginAttemptsEnabled) {
+                expected.timestamps.append((tables.loginAttempts, tables.loginAttemptsCreatedAt))
+            }
+            if try cleans(tables.authAuditLog, configuration.authAuditLogEnabled) {
+                expected.timestamps.append((tables.authAuditLog, tables.authAuditLogCreatedAt))
+            }
+            if try cleans(tables.userSessions, configuration.userSessionsEnabled) {
                 expected.timestamps += [(tables.userSessions, tables.userSessionsExpiresAt), (tables.userSessions, tables.userSessionsRevokedAt)]
             }
         }

@@ -2,7 +2,9 @@
 # Installs what the three framework oracle drivers need (see README.md):
 #   Django  - PyPI, for the `python3` found on PATH (the one the test runs)
 #   Laravel - Debian bookworm php-laravel-framework 8.83 + php-cli + php-pgsql
-#   Rails   - Debian bookworm ruby-activerecord 6.1 + ruby-pg
+#   Rails   - Debian bookworm ruby-activerecord 6.1 + ruby-pg, ruby-doorkeeper 5.5
+#   The auth presets' oracles: django-oauth-toolkit, simplejwt and django-axes
+#   from PyPI; Laravel's password reset repository from the package above
 # Run as root on Debian 12. Idempotent: apt-get update runs (once) only when
 # a package is missing; pip with pinned versions is a no-op when satisfied.
 # Exits non-zero with a message on any failure.
@@ -29,6 +31,7 @@ APT_PACKAGES=(
     ruby
     ruby-activerecord
     ruby-pg
+    ruby-doorkeeper
 )
 
 # Pinned PyPI versions (Django 5.2 LTS: the last 5.x series, supports Python 3.10-3.13).
@@ -39,6 +42,15 @@ PIP_PACKAGES=(
     "psycopg==3.3.9"
     "psycopg-binary==3.3.9"
     "typing-extensions==4.15.0"
+    # The auth presets' oracles: the apps and what they pull in.
+    "django-oauth-toolkit==3.4.1"
+    "djangorestframework==3.18.3"
+    "djangorestframework-simplejwt==5.5.1"
+    "django-axes==8.3.1"
+    "oauthlib==4.0.1"
+    "jwcrypto==1.6.1"
+    "PyJWT==2.15.1"
+    "requests==2.34.2"
 )
 
 APT_OPTS=(-y --no-install-recommends -o DPkg::Lock::Timeout=600)
@@ -94,6 +106,10 @@ if django.VERSION[:2] != (5, 2):
     sys.exit("Django 5.2 expected, found %s" % django.get_version())
 if not psycopg.__version__.startswith("3."):
     sys.exit("psycopg 3 expected, found %s" % psycopg.__version__)
+from importlib.metadata import version
+for package, expected in (("django-oauth-toolkit", "3.4.1"), ("djangorestframework-simplejwt", "5.5.1"), ("django-axes", "8.3.1")):
+    if version(package) != expected:
+        sys.exit("%s %s expected, found %s" % (package, expected, version(package)))
 EOF
 
 command -v php >/dev/null || fail "php not on PATH"
@@ -110,6 +126,8 @@ command -v ruby >/dev/null || fail "ruby not on PATH"
 ruby -e '
 require "active_record"; require "pg"
 abort "ActiveRecord 6.1 expected, found #{ActiveRecord::VERSION::STRING}" unless ActiveRecord::VERSION::STRING.start_with?("6.1.")
+require "rails"; require "doorkeeper"
+abort "Doorkeeper 5.5 expected, found #{Doorkeeper::VERSION::STRING}" unless Doorkeeper::VERSION::STRING.start_with?("5.5.")
 ' || fail "ActiveRecord/pg check failed"
 
 echo "install.sh: framework oracles ready:" \
