@@ -1,3 +1,5 @@
+// CURLOPT_PROTOCOLS, the fallback below, is deprecated from libcurl 7.85.
+#define CURL_DISABLE_DEPRECATION 1
 #include "authsweep_curl.h"
 
 #include <dlfcn.h>
@@ -74,6 +76,15 @@ void authsweep_curl_slist_free_all(struct curl_slist *list) { curl.slist_free_al
 
 CURLcode authsweep_curl_set_long(CURL *handle, CURLoption option, long value) { return curl.easy_setopt(handle, option, value); }
 CURLcode authsweep_curl_set_string(CURL *handle, CURLoption option, const char *value) { return curl.easy_setopt(handle, option, value); }
+
+CURLcode authsweep_curl_allow_http_only(CURL *handle) {
+#if LIBCURL_VERSION_NUM >= 0x075500
+    CURLcode code = curl.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    // Built with 7.85's header, run on an older libcurl: the bitmask.
+    if (code != CURLE_UNKNOWN_OPTION) return code;
+#endif
+    return curl.easy_setopt(handle, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+}
 CURLcode authsweep_curl_set_list(CURL *handle, CURLoption option, struct curl_slist *value) { return curl.easy_setopt(handle, option, value); }
 
 static size_t discard(char *data, size_t size, size_t count, void *context) {

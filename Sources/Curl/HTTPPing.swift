@@ -25,7 +25,7 @@ public enum HTTPPing {
             // No signals: a worker's threads run it.
             authsweep_curl_set_long(handle, CURLOPT_NOSIGNAL, 1),
             authsweep_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0),
-            authsweep_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
+            authsweep_curl_allow_http_only(handle),
             authsweep_curl_set_string(handle, CURLOPT_USERAGENT, "authsweep"),
             authsweep_curl_discard_body(handle),
         ]

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 
@@ -128,7 +129,7 @@ final class ProductionNginxTests {
         func local(_ command: String) -> String {
             command.replacing("/etc/authsweep/cron_secret", with: secretFile)
                 .replacing("https://cron.example.com", with: stack.nginx.baseURL)
-                .replacing("curl -fsS", with: "curl -fsSk")
+                .replacing("curl -fsS", with: "curl -fsSk").replacing("curl -sS ", with: "curl -sSk ")
         }
         let crontab = try String(contentsOfFile: PackagePaths.root + "/deploy/crontab.example", encoding: .utf8)
         let lines = crontab.split(separator: "\n").filter { $0.hasPrefix("# ") && $0.contains(" root ") && $0.contains("curl") }
@@ -165,6 +166,20 @@ final class ProductionNginxTests {
             #expect(step.status == 0, "\(script): \(step.stderr)")
             #expect(step.stdout.contains(#""success":true"#), "\(step.stdout)")
         }
+        // A run held elsewhere answers 409: the job says so and succeeds.
+        let holder = try stack.database.connect()
+        try holder.executeScript(
+            unsafeSQL: """
+                UPDATE authsweep_jobs SET holder = gen_random_uuid(), holder_pid = pg_backend_pid(),
+                    lease_expires_at = now() + interval '1 hour', server_started_at = pg_postmaster_start_time()
+                WHERE job = 'cleanup-auth'
+                """)
+        let held = try withExtendedLifetime(holder) {
+            try ChildProcess.run(
+                "/bin/bash", ["-eo", "pipefail", "-c", local(scripts[0])], environment: ["CRON_SECRET": Stack.secret, "AUTHSWEEP_URL": stack.nginx.baseURL])
+        }
+        #expect(held.status == 0, "\(held.stderr)")
+        #expect(held.stdout.contains("::notice::cleanup-auth is already running elsewhere"), "\(held.stdout)")
     }
 
     @Test("GET /api/cron/status: 401 without the secret, 503 stale before any run, 200 ok once both cleanups ran; the metrics show a CLI run's success")

@@ -193,17 +193,57 @@ final class JobCommandTests {
         #expect(!result.stderr.contains("hunter2"))
     }
 
-    @Test("--version is what git describe says of the checkout the binary was built from (the tag without its v)")
+    @Test("--version is what scripts/version says of the checkout the binary was built from: the base in VERSION, the commits since, the commit")
     func version() throws {
-        let describe = try ChildProcess.run("/usr/bin/git", ["-C", PackagePaths.root, "describe", "--tags", "--always"])
-        try #require(describe.status == 0, "the tests run in a git checkout: \(describe.stderr)")
-        let described = describe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let expected = described.hasPrefix("v") ? String(described.dropFirst()) : "0.1.0+g" + described
+        let script = try ChildProcess.run(PackagePaths.root + "/scripts/version", [])
+        try #require(script.status == 0, "the tests run in a git checkout: \(script.stderr)")
+        let expected = script.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let result = try authsweep(["--version"], database: nil)
         #expect(result.status == 0)
-        // -dirty when the tree had changes at build time; the commit must match either way.
-        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "-dirty", with: "") == expected)
-        #expect(!expected.isEmpty && expected != "0.1.0")
+        // .dirty when the tree had changes at build time; the commit must match either way.
+        let clean = { (text: String) in text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ".dirty", with: "") }
+        #expect(clean(result.stdout) == clean(expected))
+        #expect(expected.range(of: #"^[0-9]+(\.[0-9]+)*\+[0-9]+\.g[0-9a-f]{7,}(\.dirty)?$"#, options: .regularExpression) != nil, "\(expected)")
+    }
+
+    @Test("two successive commits' versions are ordered by dpkg --compare-versions, and a new base in VERSION starts above them")
+    func versionsAreOrdered() throws {
+        let clone = NSTemporaryDirectory() + "authsweep-version-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: clone) }
+        func git(_ arguments: [String]) throws {
+            let result = try ChildProcess.run(
+                "/usr/bin/git", ["-C", clone, "-c", "user.name=test", "-c", "user.email=test@localhost"] + arguments)
+            try #require(result.status == 0, "git \(arguments): \(result.stderr)")
+        }
+        let cloned = try ChildProcess.run("/usr/bin/git", ["clone", "-q", "--no-local", PackagePaths.root, clone])
+        try #require(cloned.status == 0, "\(cloned.stderr)")
+        // This checkout's own script and base, committed or not.
+        for file in ["scripts/version", "VERSION"] {
+            try? FileManager.default.removeItem(atPath: clone + "/" + file)
+            try FileManager.default.copyItem(atPath: PackagePaths.root + "/" + file, toPath: clone + "/" + file)
+        }
+        try git(["add", "scripts/version", "VERSION"])
+        try git(["commit", "-q", "--allow-empty", "-m", "the checkout's version script"])
+        func version() throws -> String {
+            let result = try ChildProcess.run(clone + "/scripts/version", [])
+            try #require(result.status == 0, "\(result.stderr)")
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func ordered(_ older: String, _ newer: String) throws -> Bool {
+            try ChildProcess.run("/usr/bin/dpkg", ["--compare-versions", older, "lt", newer]).status == 0
+        }
+        let first = try version()
+        try git(["commit", "-q", "--allow-empty", "-m", "the next commit"])
+        let second = try version()
+        #expect(first != second)
+        #expect(try ordered(first, second), "\(first) < \(second)")
+        try "9.0.0\n".write(toFile: clone + "/VERSION", atomically: true, encoding: .utf8)
+        try git(["commit", "-q", "-a", "-m", "a new base"])
+        let rebased = try version()
+        #expect(rebased.hasPrefix("9.0.0+0.g"), "\(rebased)")
+        #expect(try ordered(second, rebased), "\(second) < \(rebased)")
+        // The builds before this scheme, 0.1.0+g<commit>, are older still.
+        #expect(try ordered("0.1.0+g1c8f075", first), "\(first)")
     }
 
     @Test("bad usage and a bad config file exit 64 with one line naming the problem")

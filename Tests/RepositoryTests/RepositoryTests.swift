@@ -116,6 +116,33 @@ struct RenderNginxSiteTests {
     }
 
     @Test(
+        "HTTP/2 in the form the nginx wants: --http2 directive says http2 on; once per HTTPS server, listen keeps listen ... ssl http2;, auto follows the nginx here, and an example in either form renders the same"
+    )
+    func http2Forms() throws {
+        let directive = try ChildProcess.run(Self.script, ["--http2", "directive"])
+        #expect(directive.status == 0, "\(directive.stderr)")
+        #expect(!directive.stdout.contains("ssl http2;"))
+        #expect(directive.stdout.components(separatedBy: "http2 on;").count == 2, "once")
+        #expect(directive.stdout.contains("    listen 443 ssl;\n    http2 on;\n    listen [::]:443 ssl;\n"))
+        let listen = try ChildProcess.run(Self.script, ["--http2", "listen"])
+        #expect(listen.stdout.contains("    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n") && !listen.stdout.contains("http2 on;"))
+        let scratch = try ScratchDirectory("render-http2")
+        let example = try Self.example(
+            replacing: "listen 443 ssl http2;\n    listen [::]:443 ssl http2;", with: "listen 443 ssl;\n    http2 on;\n    listen [::]:443 ssl;", in: scratch)
+        for form in ["listen", "directive"] {
+            let fromDirectiveForm = try ChildProcess.run(Self.script, ["--example", example, "--http2", form])
+            #expect(fromDirectiveForm.stdout == (form == "listen" ? listen.stdout : directive.stdout), "\(form)")
+        }
+        // nginx 1.25.1 and later take the directive; Debian 12's 1.22 only the listen form.
+        let nginx = try ChildProcess.run("/usr/sbin/nginx", ["-v"]).stderr
+        let parts = (nginx.split(separator: "/").last ?? "").split(separator: ".").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(parts.count == 3, "\(nginx)")
+        let wantsDirective = parts[0] > 1 || (parts[0] == 1 && (parts[1] > 25 || (parts[1] == 25 && parts[2] >= 1)))
+        #expect(try ChildProcess.run(Self.script, []).stdout == (wantsDirective ? directive.stdout : listen.stdout), "\(nginx)")
+        #expect(try ChildProcess.run(Self.script, ["--http2", "sideways"]).status == 64)
+    }
+
+    @Test(
         "a text the renderer substitutes that is gone from the example stops it, naming that text",
         arguments: [
             ("listen 443 ssl http2;", "listen 8443 ssl;", ["--https-listen", "127.0.0.1:1"]),

@@ -25,6 +25,10 @@ void authsweep_curl_slist_free_all(struct curl_slist *list);
 CURLcode authsweep_curl_set_long(CURL *handle, CURLoption option, long value);
 CURLcode authsweep_curl_set_string(CURL *handle, CURLoption option, const char *value);
 CURLcode authsweep_curl_set_list(CURL *handle, CURLoption option, struct curl_slist *value);
+// Only http:// and https:// URLs: CURLOPT_PROTOCOLS_STR where libcurl has
+// it (7.85 and later), else the CURLOPT_PROTOCOLS bitmask it replaced (so
+// the build works on Ubuntu 22.04's 7.81 too).
+CURLcode authsweep_curl_allow_http_only(CURL *handle);
 // The answer's body is read and dropped.
 CURLcode authsweep_curl_discard_body(CURL *handle);
 CURLcode authsweep_curl_get_response_code(CURL *handle, long *code);
