@@ -5,7 +5,12 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check the effective configuration, the secret, the database, its tables, columns and index, and the socket paths.",
-        discussion: ExitStatus.helpText
+        discussion: ExitStatus.help(
+            [0, ExitStatus.jobFailed, ExitStatus.usage, ExitStatus.databaseUnavailable],
+            own: [
+                0: "no problem found (warnings may be printed)", ExitStatus.jobFailed: "a problem was found (each is printed with its fix)",
+                ExitStatus.databaseUnavailable: "the database cannot be reached (everything else is still checked)",
+            ])
     )
 
     @OptionGroup var common: CommonOptions

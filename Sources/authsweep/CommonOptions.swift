@@ -8,10 +8,13 @@ struct CommonOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Config file (table names, retention, batching).", discussion: "Default: $AUTHSWEEP_CONFIG, else \(Configuration.defaultPath) if it exists.",
-            valueName: "PATH"))
+            valueName: "PATH"),
+        completion: .file(extensions: ["conf"]))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"))
+    @Option(
+        name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"),
+        completion: .list(["trace", "debug", "info", "notice", "warning", "error", "critical"]))
     var logLevel: String?
 
     @Option(
@@ -20,7 +23,8 @@ struct CommonOptions: ParsableArguments {
             "Environment file whose variables apply where the environment has none (DATABASE_URL, PG*, AUTHSWEEP_*).",
             discussion:
                 "Default: $AUTHSWEEP_ENV_FILE, else \(EnvironmentFile.defaultPath) if it exists (the service's own), so that a command sees what the service sees; '' reads none. serve reads one only when given this option (systemd hands the service its environment).",
-            valueName: "PATH"))
+            valueName: "PATH"),
+        completion: .file())
     var envFile: String?
 
     /// The effective configuration: defaults, the file, then the environment

@@ -5,7 +5,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Print the effective configuration (defaults, config file, environment), secrets masked.",
-        discussion: ExitStatus.helpText
+        discussion: ExitStatus.help([0, ExitStatus.usage])
     )
 
     @OptionGroup var common: CommonOptions

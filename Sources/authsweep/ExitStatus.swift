@@ -16,11 +16,23 @@ enum ExitStatus {
     static let databaseUnavailable: Int32 = 69
     static let alreadyRunning: Int32 = 75
 
-    static let helpText = """
-        Exit status: 0 done; 1 the job failed (a query failed, a user or session \
-        does not exist); 64 bad usage or configuration; 69 the database cannot be \
-        reached or the connection to it broke; 75 the same cleanup is already running elsewhere (try again later).
-        """
+    /// What each status means where a command gives it no meaning of its own.
+    static let meanings: [Int32: String] = [
+        0: "done",
+        jobFailed: "the job failed (a query failed, a user or session does not exist)",
+        usage: "bad usage or configuration",
+        databaseUnavailable: "the database cannot be reached or the connection to it broke",
+        alreadyRunning: "the same cleanup is already running elsewhere (try again later)",
+    ]
+
+    /// Every status a command of authsweep can end with.
+    static let helpText = help([0, jobFailed, usage, databaseUnavailable, alreadyRunning])
+
+    /// "Exit status: 0 done; 1 ...": the statuses one command can end with,
+    /// in its `--help` and its man page; `own` for meanings of its own.
+    static func help(_ codes: [Int32], own: [Int32: String] = [:]) -> String {
+        "Exit status: " + codes.map { "\($0) \(own[$0] ?? meanings[$0] ?? "")" }.joined(separator: "; ") + "."
+    }
 
     static func code(for error: JobError) -> Int32 {
         switch error {

@@ -19,7 +19,9 @@ struct ServeCommand: ParsableCommand {
             servers let in. Requests beyond serve.max_params_bytes or serve.max_params, \
             or not well-formed FastCGI for a responder, are closed unanswered and counted \
             in authsweep_fastcgi_rejected_connections_total. \
-            SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.
+            SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0. \
+            Exit status: 0 stopped by SIGTERM or SIGINT; 64 bad usage or configuration (no \
+            secret, a bad one, a listen address that cannot be used).
             """
     )
 

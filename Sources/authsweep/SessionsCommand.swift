@@ -11,7 +11,7 @@ struct SessionsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a user's active sessions, newest expiry first (tokens only as their first 8 characters).",
-            discussion: ExitStatus.helpText
+            discussion: ExitStatus.help([0, ExitStatus.jobFailed, ExitStatus.usage, ExitStatus.databaseUnavailable])
         )
 
         @Argument(help: "The user's id.") var userID: String
@@ -35,7 +35,9 @@ struct SessionsCommand: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete the session with this token.", discussion: ExitStatus.helpText)
+        static let configuration = CommandConfiguration(
+            abstract: "Delete the session with this token.",
+            discussion: ExitStatus.help([0, ExitStatus.jobFailed, ExitStatus.usage, ExitStatus.databaseUnavailable]))
 
         @Argument(help: ArgumentHelp(SessionTokenArgument.help, valueName: "session-token")) var sessionToken: String
         @OptionGroup var common: CommonOptions
@@ -53,7 +55,7 @@ struct SessionsCommand: ParsableCommand {
     struct Invalidate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete all of a user's sessions, except the one given with --except.",
-            discussion: ExitStatus.helpText
+            discussion: ExitStatus.help([0, ExitStatus.jobFailed, ExitStatus.usage, ExitStatus.databaseUnavailable])
         )
 
         @Argument(help: "The user's id.") var userID: String

@@ -5,7 +5,7 @@ struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Count sessions: total, active (expires > now) and expired; changes nothing.",
-        discussion: ExitStatus.helpText
+        discussion: ExitStatus.help([0, ExitStatus.jobFailed, ExitStatus.usage, ExitStatus.databaseUnavailable])
     )
 
     @Flag(name: .long, help: "Print exactly the JSON body of GET /api/cron/cleanup-sessions, on one line.")

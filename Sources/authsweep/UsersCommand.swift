@@ -9,7 +9,9 @@ struct UsersCommand: ParsableCommand {
     )
 
     struct SetRole: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set-role", abstract: "Set a user's role.", discussion: ExitStatus.helpText)
+        static let configuration = CommandConfiguration(
+            commandName: "set-role", abstract: "Set a user's role.",
+            discussion: ExitStatus.help([0, ExitStatus.jobFailed, ExitStatus.usage, ExitStatus.databaseUnavailable]))
 
         @Argument(help: "The user's id.") var userID: String
         @Argument(help: "The new role, for example ADMIN or USER.") var role: String
@@ -24,7 +26,9 @@ struct UsersCommand: ParsableCommand {
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a user's name and/or email.", discussion: ExitStatus.helpText)
+        static let configuration = CommandConfiguration(
+            abstract: "Change a user's name and/or email.",
+            discussion: ExitStatus.help([0, ExitStatus.jobFailed, ExitStatus.usage, ExitStatus.databaseUnavailable]))
 
         @Argument(help: "The user's id.") var userID: String
         @Option(name: .long, help: "The new name.") var name: String?

@@ -246,6 +246,43 @@ final class JobCommandTests {
         #expect(try ordered("0.1.0+g1c8f075", first), "\(first)")
     }
 
+    @Test(
+        "each subcommand's --help lists its own exit statuses: a cleanup's five, config's two (never 75), check's own meanings",
+        arguments: [
+            (["cleanup-auth"], ["0 done", "1 the job failed", "64 bad usage", "69 the database", "75 the same cleanup"], [String]()),
+            (["config"], ["0 done", "64 bad usage"], ["75 ", "69 ", "1 the job"]),
+            (["check"], ["0 no problem found", "1 a problem was found", "64 bad usage", "69 the database cannot be reached"], ["75 "]),
+            (["sessions", "revoke"], ["0 done", "1 the job failed", "64 bad usage", "69 the database"], ["75 "]),
+            (["secret", "fingerprint"], ["0 printed", "64 standard input is empty"], ["69 ", "75 "]),
+            (["serve"], ["0 stopped by SIGTERM", "64 bad usage"], ["75 "]),
+        ])
+    func exitStatusesInHelp(command: [String], present: [String], absent: [String]) throws {
+        let help = try authsweep(command + ["--help"], database: nil)
+        #expect(help.status == 0)
+        // The help text is wrapped: compare it as one line.
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for phrase in present { #expect(text.contains(phrase), "\(command): \(phrase)") }
+        for phrase in absent { #expect(!text.contains(phrase), "\(command): \(phrase)") }
+    }
+
+    @Test("the shell completions offer the log levels for --log-level and files for --config and --env-file")
+    func completions() throws {
+        // How each shell's script spells the list of levels.
+        let levels = [
+            "bash": #"-W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'"#,
+            "zsh": "('trace' 'debug' 'info' 'notice' 'warning' 'error' 'critical')",
+            "fish": "-rfka 'trace debug info notice warning error critical'",
+        ]
+        for (shell, spelled) in levels {
+            let script = try authsweep(["--generate-completion-script", shell], database: nil)
+            #expect(script.status == 0, "\(shell)")
+            #expect(script.stdout.contains(spelled), "\(shell)")
+        }
+        // --config offers the .conf files (and directories).
+        let bash = try authsweep(["--generate-completion-script", "bash"], database: nil).stdout
+        #expect(bash.contains("-o plusdirs -fX '!*.@(conf)'"))
+    }
+
     @Test("bad usage and a bad config file exit 64 with one line naming the problem")
     func badUsage() throws {
         let unknown = try authsweep(["cleanup-sessions", "--no-such-flag"], database: database)
