@@ -8,9 +8,20 @@ struct ConfigCommand: ParsableCommand {
         discussion: ExitStatus.help([0, ExitStatus.usage])
     )
 
+    @Flag(
+        name: .long,
+        help:
+            "Print the reference of every key instead: its environment variable, its default and its meaning (a Markdown table, as docs/configuration.md holds it)."
+    )
+    var reference = false
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
+        if reference {
+            print(ConfigurationReference.markdown, terminator: "")
+            return
+        }
         try runCommand {
             let configuration = try common.loadConfiguration()
             print("# from \(configuration.sourcePath ?? "defaults (no config file)") and the environment")
