@@ -3,10 +3,13 @@ public import FastCGI
 public import Logging
 
 /// One responder thread's request handler: route, authorize, run the job,
-/// answer. Owns that thread's database session.
+/// answer. Owns that thread's database session, made again after a reload
+/// that changed the database settings.
 public final class CronRequestHandler: FastCGIHandler {
     private let context: CronContext
-    private let database: DatabaseSession
+    private var database: DatabaseSession
+    /// The settings' generation `database` was made for.
+    private var databaseGeneration = 0
     private let logger: Logger
     private let log: RequestLog
     private let metrics: RequestMetrics?
@@ -29,8 +32,9 @@ public final class CronRequestHandler: FastCGIHandler {
         let started = ContinuousClock.now
         let path = request.path
         let decision = Router.route(method: request.method, path: path)
+        let settings = currentSettings()
         var refusal: AuthFailure?
-        let outcome = process(request, decision: decision, refusal: &refusal)
+        let outcome = process(request, decision: decision, settings: settings, refusal: &refusal)
         let response = APIResponse.response(for: outcome)
         let duration = started.duration(to: .now)
         metrics?.answered(RouteLabel(decision, path: path), status: response.status, in: duration)
@@ -49,7 +53,7 @@ public final class CronRequestHandler: FastCGIHandler {
 
     /// Route first (404/405 need no secret and touch nothing), health
     /// without a secret, then the Authorization header, then the job.
-    private func process(_ request: FastCGIRequest, decision: RouteDecision, refusal: inout AuthFailure?) -> EndpointAnswer {
+    private func process(_ request: FastCGIRequest, decision: RouteDecision, settings: CronSettings, refusal: inout AuthFailure?) -> EndpointAnswer {
         let endpoint: Endpoint
         switch decision {
         case .notFound: return .notFound
@@ -57,7 +61,7 @@ public final class CronRequestHandler: FastCGIHandler {
         case .endpoint(let matched): endpoint = matched
         }
         if endpoint.requiresSecret {
-            let credential = context.authorizer.credential(headerValues: request.values("HTTP_AUTHORIZATION"))
+            let credential = settings.authorizer.credential(headerValues: request.values("HTTP_AUTHORIZATION"))
             switch credential.access {
             case .full: break
             case .readOnly where endpoint.acceptsReadOnlyToken: break
@@ -69,13 +73,24 @@ public final class CronRequestHandler: FastCGIHandler {
             }
             metrics?.admitted(AuthSecret(credential))
         }
-        return dispatch(endpoint)
+        return dispatch(endpoint, settings: settings)
+    }
+
+    /// The settings this request runs with; after a reload that changed the
+    /// database settings, a new session (the old connection closes with it).
+    private func currentSettings() -> CronSettings {
+        let (settings, generation) = context.settings
+        if generation != databaseGeneration {
+            if let databaseSettings = settings.database { database = DatabaseSession(settings: databaseSettings) }
+            databaseGeneration = generation
+        }
+        return settings
     }
 
     /// Runs what `endpoint` asks for on this thread's database session.
-    private func dispatch(_ endpoint: Endpoint) -> EndpointAnswer {
-        let jobs = context.jobs
-        let budget = CleanupOptions(timeBudget: context.timeBudget)
+    private func dispatch(_ endpoint: Endpoint, settings: CronSettings) -> EndpointAnswer {
+        let jobs = settings.jobs
+        let budget = CleanupOptions(timeBudget: settings.timeBudget)
         do throws(JobError) {
             switch endpoint {
             case .cleanup(.cleanupAuth):

@@ -11,21 +11,30 @@ import Musl
 /// One worker process as `authsweep serve` runs it: its listeners, the
 /// FastCGI server with the `serve.*` limits, the rejection log and metric,
 /// the context every responder shares, and one request handler (with its
-/// own database session) per responder thread.
+/// own database session) per responder thread. It tells systemd when it is
+/// ready, reloads its settings on SIGHUP (see `reload`), and stops on
+/// SIGTERM or SIGINT.
 public struct CronWorker: Sendable {
-    private let configuration: Configuration
-    private let secrets: CronSecrets
-    private let logger: Logger
-    private let serving: ServingConfiguration
-    private let monitor: (any RunObserver)?
+    let configuration: Configuration
+    let secrets: CronSecrets
+    let logger: Logger
+    let serving: ServingConfiguration
+    let monitor: @Sendable (Configuration) -> (any RunObserver)?
+    let source: @Sendable () throws(ConfigurationError) -> (Configuration, CronSecrets)
     private let environment: Environment
 
     /// - Parameters:
     ///   - serving: the listeners, responders and limits.
-    ///   - monitor: told of every cleanup run (the dead-man pings).
-    ///   - environment: where systemd's `LISTEN_FDS` and `FCGI_WEB_SERVER_ADDRS` are read.
+    ///   - monitor: what is told of every cleanup run with a configuration
+    ///     (the dead-man pings), if anything.
+    ///   - source: the configuration and secrets as they are now, read
+    ///     again on each reload.
+    ///   - environment: where systemd's `LISTEN_FDS`, `NOTIFY_SOCKET` and
+    ///     `FCGI_WEB_SERVER_ADDRS` are read.
     public init(
-        configuration: Configuration, serving: ServingConfiguration, secrets: CronSecrets, logger: Logger, monitor: (any RunObserver)?,
+        configuration: Configuration, serving: ServingConfiguration, secrets: CronSecrets, logger: Logger,
+        monitor: @escaping @Sendable (Configuration) -> (any RunObserver)?,
+        source: @escaping @Sendable () throws(ConfigurationError) -> (Configuration, CronSecrets),
         environment: Environment
     ) {
         self.configuration = configuration
@@ -33,6 +42,7 @@ public struct CronWorker: Sendable {
         self.logger = logger
         self.serving = serving
         self.monitor = monitor
+        self.source = source
         self.environment = environment
     }
 
@@ -49,6 +59,7 @@ public struct CronWorker: Sendable {
         metrics.registerCleanupRuns()
         metrics.registerDatabaseErrors()
         metrics.registerServer(responders: serving.threads)
+        metrics.registerReloads()
         let rejections = RejectionLog(logger: logger)
         let webServers = try WebServerAddresses.from(environment: environment.variables)
         let server = try FastCGIServer(
@@ -61,21 +72,28 @@ public struct CronWorker: Sendable {
                 metrics.connectionRejected(rejection)
                 rejections.record(rejection)
             })
-        let context = CronContext(
-            jobs: CleanupJobs(configuration: configuration, logger: logger, observers: [metrics] + (monitor.map { [$0] } ?? [])),
-            metrics: metrics,
-            authorizer: BearerAuthorizer(secrets: secrets.accepted, readOnlyTokens: secrets.metricsToken.map { [$0] } ?? []),
-            timeBudget: .seconds(configuration.httpTimeBudgetSeconds),
-            logger: logger
-        )
-        let settings = DatabaseSettings(configuration: configuration)
+        let context = CronContext(settings: settings(configuration, secrets, metrics: metrics), metrics: metrics, logger: logger)
+        let database = DatabaseSettings(configuration: configuration)
+        let serviceManager = ServiceManagerNotifier(environment: environment.variables)
         try server.run(
             makeHandler: { index in
                 var threadLogger = logger
                 threadLogger[metadataKey: "worker.thread"] = "\(index)"
-                return CronRequestHandler(context: context, database: DatabaseSession(settings: settings), logger: threadLogger)
+                return CronRequestHandler(context: context, database: DatabaseSession(settings: database), logger: threadLogger)
             },
-            onStart: { started(listeners: listeners, webServers: webServers) })
+            onStart: {
+                started(listeners: listeners, webServers: webServers)
+                serviceManager.ready()
+            },
+            onReload: {
+                serviceManager.reloading()
+                reload(context, metrics: metrics)
+                serviceManager.ready()
+            },
+            onStop: {
+                serviceManager.stopping()
+                logger.info("stopping: finishing the requests in flight")
+            })
         logger.info("stopped")
     }
 

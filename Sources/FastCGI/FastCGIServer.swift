@@ -19,7 +19,8 @@ import Musl
 /// libfcgi on a private socket pair to turn the request into parameters and
 /// the answer into records.
 ///
-/// `run` blocks until SIGTERM or SIGINT; then the server stops accepting
+/// `run` blocks until SIGTERM or SIGINT (SIGHUP calls its `onReload` and
+/// serves on); then the server stops accepting
 /// (connections still queued stay for the next process on the same
 /// sockets), closes idle connections, lets each connection finish the
 /// request it began (within `ConnectionTable.drainLimit` for what the peer
@@ -73,10 +74,15 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT. `makeHandler` is called once on each
-    /// responder thread with the thread's index; `onStart` after all threads run.
+    /// responder thread with the thread's index; `onStart` after all threads
+    /// run; `onReload` on each SIGHUP, on this thread while the responders
+    /// go on serving; `onStop` when a stop signal came, before the requests
+    /// in flight are finished.
     public func run(
         makeHandler: @escaping @Sendable (Int) -> any FastCGIHandler,
-        onStart: () -> Void = {}
+        onStart: () -> Void = {},
+        onReload: () -> Void = {},
+        onStop: () -> Void = {}
     ) throws(FastCGIError) {
         guard FCGX_Init() == 0 else { throw .library("FCGX_Init failed") }
         guard try LibFCGIResponder().fits(bytes: limits.requestBytes) else {
@@ -88,13 +94,14 @@ public final class FastCGIServer: Sendable {
             try prepare(listener)
         }
         signal(SIGPIPE, SIG_IGN)
-        // Blocked here, the stop signals are blocked in every responder too
+        // Blocked here, these signals are blocked in every responder too
         // (threads inherit the mask), so only sigwait below receives them.
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGTERM)
-        sigaddset(&stopSignals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        var handledSignals = sigset_t()
+        sigemptyset(&handledSignals)
+        sigaddset(&handledSignals, SIGTERM)
+        sigaddset(&handledSignals, SIGINT)
+        sigaddset(&handledSignals, SIGHUP)
+        pthread_sigmask(SIG_BLOCK, &handledSignals, nil)
 
         var bodies: [@Sendable () -> Void] = []
         for index in 0..<threadCount {
@@ -121,8 +128,13 @@ public final class FastCGIServer: Sendable {
             }
         }
         onStart()
-        var received: Int32 = 0
-        while sigwait(&stopSignals, &received) != 0 {}
+        while true {
+            var received: Int32 = 0
+            guard sigwait(&handledSignals, &received) == 0 else { continue }
+            guard received == SIGHUP else { break }
+            onReload()
+        }
+        onStop()
         stop()
         threads.forEach { pthread_join($0, nil) }
         if let failure = startFailure.withLock({ $0 }) { throw failure }

@@ -20,6 +20,7 @@ struct AuthSweepCommand: ParsableCommand {
             UsersCommand.self,
             CheckCommand.self,
             ConfigCommand.self,
+            ManualCommand.self,
         ]
     )
 }

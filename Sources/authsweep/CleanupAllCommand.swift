@@ -5,11 +5,10 @@ struct CleanupAllCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cleanup-all",
         abstract: "Run every enabled cleanup (cleanup-auth, then cleanup-sessions), each whatever the other did.",
-        discussion: """
-            Prints each job's outcome. Exit status: 0 when every job succeeded, else the status of \
-            the first job that failed: 1 the job failed; 64 bad usage or configuration; 69 the \
-            database cannot be reached; 75 the same cleanup is already running elsewhere.
-            """
+        discussion: "Prints each job's outcome; the exit status is the first failed job's. "
+            + ExitStatus.help(
+                [0, ExitStatus.jobFailed, ExitStatus.usage, ExitStatus.databaseUnavailable, ExitStatus.alreadyRunning],
+                own: [0: "every job succeeded"])
     )
 
     @OptionGroup var cleanup: CleanupRunOptions

@@ -22,7 +22,7 @@ struct CommonOptions: ParsableArguments {
         help: ArgumentHelp(
             "Environment file whose variables apply where the environment has none (DATABASE_URL, PG*, AUTHSWEEP_*).",
             discussion:
-                "Default: $AUTHSWEEP_ENV_FILE, else \(EnvironmentFile.defaultPath) if it exists (the service's own), so that a command sees what the service sees; '' reads none. serve reads one only when given this option (systemd hands the service its environment).",
+                "Default: $AUTHSWEEP_ENV_FILE, else \(EnvironmentFile.defaultPath) if it exists (the service's own), so that a command sees what the service sees; '' reads none. serve reads one only when given this option (the package's unit names the service's own, so that a reload reads it again).",
             valueName: "PATH"),
         completion: .file())
     var envFile: String?
@@ -35,12 +35,12 @@ struct CommonOptions: ParsableArguments {
         if readingDefaultEnvironmentFile || envFile != nil {
             try EnvironmentFile.load(explicitPath: envFile, environment: .current())?.applyToProcessEnvironment()
         }
-        var configuration = try Configuration.load(path: config, environment: .current())
-        try configuration.checkDatabaseURLs()
-        if let logLevel {
-            try configuration.apply(key: "log.level", value: logLevel, origin: "--log-level")
-        }
-        return configuration
+        return try source.configuration(in: .current())
+    }
+
+    /// Where the configuration comes from, to read it again later (serve's reload).
+    var source: ConfigurationSource {
+        ConfigurationSource(configPath: config, logLevel: logLevel, environmentFile: envFile)
     }
 
     /// The logger every part of this run is given, writing to stderr (in the
@@ -59,5 +59,39 @@ struct CommonOptions: ParsableArguments {
             handler.logLevel = level
             return handler
         }
+    }
+}
+
+/// The files and options a configuration is read from.
+struct ConfigurationSource: Sendable {
+    var configPath: String?
+    var logLevel: String?
+    var environmentFile: String?
+
+    /// The effective configuration in `environment`: defaults, the file,
+    /// the environment, then `--log-level`.
+    func configuration(in environment: Environment) throws(ConfigurationError) -> Configuration {
+        var configuration = try Configuration.load(path: configPath, environment: environment)
+        try configuration.checkDatabaseURLs()
+        if let logLevel {
+            try configuration.apply(key: "log.level", value: logLevel, origin: "--log-level")
+        }
+        return configuration
+    }
+
+    /// The configuration and secrets as the files say now, for a process
+    /// that started with `startEnvironment` (before its environment file was
+    /// applied): the environment file, when one was named, is read again
+    /// and its variables apply where that environment has none, as at the
+    /// start. The process environment itself is left alone (setenv is not
+    /// thread-safe), so libpq's own PG* variables keep their start values.
+    func reloaded(startEnvironment: Environment) throws(ConfigurationError) -> (Configuration, CronSecrets) {
+        var environment = startEnvironment
+        if let environmentFile, let file = try EnvironmentFile.load(explicitPath: environmentFile, environment: startEnvironment) {
+            for (name, value) in file.variables where environment[name] == nil {
+                environment.variables[name] = value
+            }
+        }
+        return (try configuration(in: environment), try CronSecrets.load(from: environment))
     }
 }

@@ -20,9 +20,10 @@ struct SecretCommand: ParsableCommand {
             discussion: """
                 Compare the line with what authsweep check prints for each configured secret: \
                 the same fingerprint is the same secret, and neither is shown. One final line end \
-                is dropped, as from a secret file. Example: authsweep secret fingerprint < token-file \
-                Exit status: 0 printed; 64 standard input is empty.
+                is dropped, as from a secret file. Example: authsweep secret fingerprint < token-file
+
                 """
+                    + ExitStatus.help([0, ExitStatus.usage], own: [0: "printed", ExitStatus.usage: "standard input is empty"])
         )
 
         func run() throws {

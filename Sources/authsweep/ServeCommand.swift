@@ -19,10 +19,20 @@ struct ServeCommand: ParsableCommand {
             servers let in. Requests beyond serve.max_params_bytes or serve.max_params, \
             or not well-formed FastCGI for a responder, are closed unanswered and counted \
             in authsweep_fastcgi_rejected_connections_total. \
-            SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0. \
-            Exit status: 0 stopped by SIGTERM or SIGINT; 64 bad usage or configuration (no \
-            secret, a bad one, a listen address that cannot be used).
+            SIGHUP (systemctl reload): read the config file, the --env-file and the secret \
+            files again; requests that start afterwards use them (serve.* and log.level \
+            need a restart); one that does not load is refused and logged, and the worker \
+            serves on with what it had. Under systemd (NOTIFY_SOCKET) it says when it is \
+            ready, reloading and stopping (Type=notify). \
+            SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.
+
             """
+                + ExitStatus.help(
+                    [0, ExitStatus.usage],
+                    own: [
+                        0: "stopped by SIGTERM or SIGINT",
+                        ExitStatus.usage: "bad usage or configuration (no secret, a bad one, a listen address that cannot be used)",
+                    ])
     )
 
     @Option(name: .long, help: ArgumentHelp("unix:/path.sock or HOST:PORT; repeatable.", valueName: "ADDR"))
@@ -41,14 +51,20 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         try runCommand {
+            // Before the environment file applies: a reload reads that file again over it.
+            let startEnvironment = Environment.current()
             let configuration = try common.loadConfiguration(readingDefaultEnvironmentFile: false)
             let environment = Environment.current()
             let secrets = try CronSecrets.load(from: environment)
             let logger = common.makeLogger(configuration, defaultLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+            let source = common.source
             let worker = CronWorker(
                 configuration: configuration, serving: ServingConfiguration(configuration.serve, listen: listen, threads: threads),
                 secrets: secrets, logger: logger,
-                monitor: configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) },
+                monitor: { configuration in
+                    configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) }
+                },
+                source: { () throws(ConfigurationError) in try source.reloaded(startEnvironment: startEnvironment) },
                 environment: environment)
             do throws(FastCGIError) {
                 try worker.run()

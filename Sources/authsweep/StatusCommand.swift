@@ -7,10 +7,12 @@ struct StatusCommand: ParsableCommand {
         abstract: "Show when each cleanup last ran and succeeded, wherever it ran; exit 1 when one is stale.",
         discussion: """
             A job is stale when it is enabled and has no success within monitor.stale_after_hours \
-            (26 by default), never having run included. Reads the run records in authsweep_jobs. \
-            Exit status: 0 ok; 1 a job is stale (named on stderr); 64 bad usage or configuration; \
-            69 the database cannot be reached.
+            (26 by default), never having run included. Reads the run records in authsweep_jobs.
+
             """
+                + ExitStatus.help(
+                    [0, ExitStatus.jobFailed, ExitStatus.usage, ExitStatus.databaseUnavailable],
+                    own: [0: "every enabled job is fresh", ExitStatus.jobFailed: "a job is stale (named on stderr)"])
     )
 
     @Flag(name: .long, help: "Print exactly the JSON body of GET /api/cron/status, on one line.")

@@ -291,7 +291,7 @@ struct DeploymentFileTests {
                 .replacingOccurrences(of: "/usr/bin/authsweep", with: PackagePaths.binary)
                 // verify runs man for man: links; the page comes with the
                 // package, whose installed units scripts/check-package verifies.
-                .replacingOccurrences(of: "Documentation=man:authsweep(1) ", with: "Documentation=")
+                .replacingOccurrences(of: "Documentation=man:authsweep(1) man:authsweep.conf(5) ", with: "Documentation=")
             try text.write(toFile: "\(scratch.path)/\(copy)", atomically: true, encoding: .utf8)
         }
         let result = try ChildProcess.run("/usr/bin/systemd-analyze", ["verify"] + copies.map { "\(scratch.path)/\($0.1)" })
@@ -314,13 +314,13 @@ struct DeploymentFileTests {
     }
 
     @Test(
-        "the alert rules pass promtool check rules, and their unit tests fire the stale alert per cleanup despite the scrape's job label, and the failed-run and unreadable-records alerts within minutes, resolved by a success"
+        "the alert rules pass promtool check rules, and their unit tests fire the stale alert per cleanup despite the scrape's job label, the failed-run and unreadable-records alerts within minutes, resolved by a success, and the refused-reload alert"
     )
     func alertRules() throws {
         let directory = PackagePaths.root + "/deploy/prometheus"
         let check = try ChildProcess.run("/usr/bin/promtool", ["check", "rules", directory + "/authsweep-rules.yml"])
         #expect(check.status == 0, "\(check.stdout) \(check.stderr)")
-        #expect(check.stdout.contains("SUCCESS: 7 rules found"), "\(check.stdout)")
+        #expect(check.stdout.contains("SUCCESS: 8 rules found"), "\(check.stdout)")
         let unit = try ChildProcess.run("/usr/bin/promtool", ["test", "rules", directory + "/authsweep-rules.test.yml"])
         #expect(unit.status == 0, "\(unit.stdout) \(unit.stderr)")
         #expect(unit.stdout.contains("SUCCESS"))

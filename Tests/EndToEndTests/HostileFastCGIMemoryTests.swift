@@ -3,9 +3,10 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// The ceiling README promises for a worker's resident memory under any
-/// peers, with the default `serve.max_unfinished_bytes` (64 MiB), well
-/// below the unit's `MemoryMax=256M`.
+/// The ceiling docs/install.md ("Running the worker") promises for a
+/// worker's resident memory under any peers, with the default
+/// `serve.max_unfinished_bytes` (64 MiB), well below the unit's
+/// `MemoryMax=256M`.
 let documentedResidentCeilingKiB = 160 * 1024
 
 /// Under the sanitizers (scripts/test's second and third runs) the worker's

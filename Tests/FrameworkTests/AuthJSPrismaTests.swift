@@ -12,7 +12,7 @@ import Testing
 struct AuthJSPrismaTests {
     static let secret = ["CRON_SECRET": "framework-test-secret-0123456789"]
 
-    /// The database with the schema, the lease table and the README's grants.
+    /// The database with the schema, the lease table and the grants of docs/frameworks/authjs-prisma.md.
     func stockDatabase(_ framework: UpstreamFramework) throws -> TestDatabase {
         let database = try TestDatabase.empty("fw_authjs_\(framework.label)", timeZone: FrameworkOracle.databaseTimeZone)
         try framework.createTables(in: database)

@@ -152,10 +152,10 @@ struct FrameworkOracle {
         return environment
     }
 
-    /// The role the README's grants are given to.
+    /// The role the framework pages' grants are given to.
     static let worker = "authsweep_fw_worker"
 
-    /// The README's grants: SELECT and DELETE on the framework's session
+    /// The framework pages' grants: SELECT and DELETE on the framework's session
     /// (and verification token) table, and the lease table's.
     static func grantPrivileges(of framework: any SessionFramework, on database: TestDatabase) throws {
         let tables = framework.grantedTables.map { "\"\($0)\"" }.joined(separator: ", ")

@@ -96,7 +96,7 @@ struct FrameworkOracleTests {
         #expect(all.subtracting(outcome.keptByFramework) == outcome.expiredByOffset, "the framework's own cleanup is not the rule the test assumes")
         #expect(outcome.keptByFramework.contains(FrameworkOracle.refreshedKey), "a session refreshed before the cleanup is kept")
         #expect(outcome.longLived.isSubset(of: outcome.readAfterAuthSweep), "the framework reads \(outcome.readAfterAuthSweep.sorted())")
-        // The stock schema passes check with the README's grants.
+        // The stock schema passes check with the grants of its framework page (docs/frameworks/).
         try FrameworkOracle.grantPrivileges(of: framework, on: outcome.authsweepDatabase)
         var environment = FrameworkOracle.environment(of: framework)
         environment["DATABASE_URL"] = framework.databaseURL(outcome.authsweepDatabase, user: FrameworkOracle.worker)

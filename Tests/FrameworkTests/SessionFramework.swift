@@ -43,7 +43,7 @@ extension SessionFramework {
 
     func databaseURL(_ database: TestDatabase, user: String?) -> String { user.map(database.connectionString(user:)) ?? database.connectionString }
 
-    /// The tables the README's grants for this framework name: the sessions and its verification tokens.
+    /// The tables the framework page's grants name (docs/frameworks/): the sessions and its verification tokens.
     var grantedTables: [String] {
         let names = preset.tableNames
         return [names.session] + [names.verificationToken].compactMap { $0 }

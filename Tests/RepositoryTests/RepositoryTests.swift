@@ -2,9 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The repository as a newcomer meets it: the README's examples are the
-/// files in deploy/, its links lead somewhere in the clone, and the scripts
-/// the demo and the tests share keep their promises.
+/// The repository as a newcomer meets it: the documents' examples are the
+/// files in deploy/, their links lead somewhere in the clone, and the
+/// scripts the demo and the tests share keep their promises.
 @Suite("documents and scripts")
 struct RepositoryTests {
     static let root = PackagePaths.root
@@ -13,9 +13,9 @@ struct RepositoryTests {
         try String(contentsOfFile: root + "/" + relativePath, encoding: .utf8)
     }
 
-    /// README.md and every page under docs/.
+    /// README.md and every page under docs/, its subdirectories included.
     static func documents() throws -> [String] {
-        let docs = (try? FileManager.default.contentsOfDirectory(atPath: root + "/docs")) ?? []
+        let docs = FileManager.default.subpaths(atPath: root + "/docs") ?? []
         return ["README.md"] + docs.filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
     }
 
@@ -66,7 +66,7 @@ struct RepositoryTests {
                 #expect(block.text + "\n" == file, "\(document):\(block.line) differs from \(path): copy the file into the block again")
             }
         }
-        #expect(marked >= 3, "the README shows the crontab, the timer and the workflow from deploy/")
+        #expect(marked >= 3, "the documents show the crontab, the timer and the workflow from deploy/")
     }
 
     @Test("every systemd unit or crontab entry shown in the documents is marked with its file")

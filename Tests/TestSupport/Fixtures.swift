@@ -42,7 +42,7 @@ extension TestDatabase {
         return try integer(SQLQuery(unsafeSQL: "SELECT count(*) FROM \"\(table)\"\(filter)"))
     }
 
-    /// Creates (once) the login role `role` with the README's grants for
+    /// Creates (once) the login role `role` with docs/install.md's grants for
     /// the workers and the timer, nothing more.
     public func createWorkerRole(_ role: String) throws {
         try execute(

@@ -74,11 +74,13 @@ public final class WorkerProcess: Sendable {
 
     /// - Parameter environment: added to the worker's environment (secrets,
     ///   DATABASE_URL, AUTHSWEEP_* settings); nil removes a variable.
-    public init(directory: String, name: String = "authsweep", threads: Int = 2, environment: [String: String?]) throws {
+    ///   - arguments: added to `serve`'s (`--env-file PATH`, `--config PATH`).
+    public init(directory: String, name: String = "authsweep", threads: Int = 2, environment: [String: String?], arguments: [String] = []) throws {
         socketPath = "\(directory)/\(name).sock"
         var merged = environment
         if TestUser.isRoot { merged["AUTHSWEEP_SERVE_SOCKET_GROUP"] = "www-data" }
-        process = try ChildProcess(PackagePaths.binary, ["serve", "--listen", "unix:\(socketPath)", "--threads", String(threads)], environment: merged)
+        process = try ChildProcess(
+            PackagePaths.binary, ["serve", "--listen", "unix:\(socketPath)", "--threads", String(threads)] + arguments, environment: merged)
         let socketPath = socketPath
         let process = process
         try waitFor("the worker's socket \(socketPath)") { acceptsConnections(unixSocket: socketPath) || !process.isRunning }

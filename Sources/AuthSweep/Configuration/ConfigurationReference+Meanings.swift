@@ -4,11 +4,11 @@
 extension ConfigurationReference {
     static let meanings: [String: String] = [
         "session.preset":
-            "whose session table this is: `authjs-prisma`, `authjs-drizzle`, `better-auth`, `lucia`, `django`, `laravel` or `rails` (see the README, Frameworks); it sets the `session.*` names, the rule and the verification-token table; a name you set yourself (in the file or the environment) wins over the preset's",
+            "whose session table this is: `authjs-prisma`, `authjs-drizzle`, `better-auth`, `lucia`, `django`, `laravel` or `rails` (see docs/frameworks/); it sets the `session.*` names, the rule and the verification-token table; a name you set yourself (in the file or the environment) wins over the preset's",
         "session.lifetime_minutes":
             "for the presets whose column holds the last activity: how long a session stays active after it; none: the preset's (120 for laravel, 43200 for rails)",
         "session.column_time_zone":
-            "the IANA zone whose wall time the application writes into a `timestamp without time zone` rule column (see the README, \"Columns that hold local time\")",
+            "the IANA zone whose wall time the application writes into a `timestamp without time zone` rule column (see docs/frameworks/common.md)",
         "session.max_age_minutes":
             "an absolute lifetime: sessions created longer ago are expired whatever their activity (needs `session.created_at`)",
         "login_attempts.table":
@@ -70,7 +70,7 @@ extension ConfigurationReference {
         "session.revoked_retention_hours":
             "keep revoked `user_sessions` rows this long past their revocation (refresh-token reuse detection looks for them); 0 deletes them at the next run",
         "cleanup.batch_size":
-            "rows per batch; each batch is one short transaction. Smaller spares an application's tail latency during a large cleanup, at the cleanup's speed (see the README, \"Performance\")",
+            "rows per batch; each batch is one short transaction. Smaller spares an application's tail latency during a large cleanup, at the cleanup's speed (see docs/performance.md)",
         "cleanup.http_time_budget_seconds":
             "an HTTP run stops between batches after this, answering `\"hasMore\":true`",
         "cleanup.cli_time_budget_seconds":
@@ -78,7 +78,7 @@ extension ConfigurationReference {
         "cleanup.lease_seconds":
             "how long a run's lease outlives its last batch when the run cannot release it (killed behind a pooler); keep it above the statement timeout (see Scaling out)",
         "cleanup.max_replica_lag_ms":
-            "before each batch, wait while a streaming standby's replay lags more than this; 0 for no bound; needs `pg_read_all_stats` (see the README, \"The database\")",
+            "before each batch, wait while a streaming standby's replay lags more than this; 0 for no bound; needs `pg_read_all_stats` (see docs/database.md)",
         "database.statement_timeout_ms":
             "`statement_timeout` of every transaction (set with `SET LOCAL`, never for the session)",
         "database.lock_timeout_ms":
@@ -122,7 +122,7 @@ extension ConfigurationReference {
         "auth.supabase.audit_log_retention_days":
             "Supabase's `auth.audit_log_entries` older than this go",
         "monitor.ping_url":
-            "base URL of dead-man pings (see the README, Operating)",
+            "base URL of dead-man pings (see docs/monitoring.md)",
         "monitor.ping_style":
             "`healthchecks` (`/<job>/start`, `/<job>`, `/<job>/fail`) or `cronitor` (`/<job>?state=run`, `complete` or `fail`)",
         "monitor.stale_after_hours":
@@ -136,11 +136,11 @@ extension ConfigurationReference {
         "serve.threads":
             "responder threads",
         "cleanup.scan":
-            "`auto`, `index` or `sweep`: how a cleanup walks a table (see the README, \"The database\")",
+            "`auto`, `index` or `sweep`: how a cleanup walks a table (see docs/database.md)",
         "cleanup.pace":
-            "`fast` or `gentle`: batches back to back, or short statements with pauses that grow while the application is busy (see the README, \"The database\" and \"Performance\")",
+            "`fast` or `gentle`: batches back to back, or short statements with pauses that grow while the application is busy (see docs/database.md and docs/performance.md)",
         "cleanup.partitions":
-            "for a table range-partitioned on its rule column: `drop` removes the partitions lying wholly before the cutoff in one statement (their rows counted as deleted; the role must own them), `detach` detaches them and keeps them as tables of their own, `rows` deletes their rows batch by batch (see the README, \"The database\")",
+            "for a table range-partitioned on its rule column: `drop` removes the partitions lying wholly before the cutoff in one statement (their rows counted as deleted; the role must own them), `detach` detaches them and keeps them as tables of their own, `rows` deletes their rows batch by batch (see docs/database.md)",
         "log.level":
             "`serve`'s log level. The one-shot commands print only their one-line failure unless `--log-level` is given, except under systemd: with stderr the journal (the timer's runs), they log warnings too, and the failure at `err` priority; from cron or a terminal, give `--log-level warning` to see warnings",
     ]

@@ -1,7 +1,7 @@
 /// The `serve.*` settings as the file and the environment give them. The
 /// worker makes its listeners, responders and FastCGI limits of them
 /// (CronAPI's `ServingConfiguration`); `check` reads the socket paths.
-public struct ServeSettings: Sendable {
+public struct ServeSettings: Sendable, Equatable {
     /// Responder threads; `nil` derives them from the core count.
     public var threads: Int?
     public var listen: [String] = []

@@ -16,7 +16,7 @@ extension InstallationCheck {
             return [
                 Finding(
                     level: .warning, message: "the database role \(quotedRole) is a superuser: it can read and change everything",
-                    fix: "connect as a role with only the grants the README lists (Deploying, step 2)")
+                    fix: "connect as a role with only the grants docs/install.md lists (Deploying, step 3)")
             ]
         }
         var needs: [(table: String, needed: [String], allowed: [String])] =
