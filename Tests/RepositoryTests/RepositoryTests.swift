@@ -83,6 +83,16 @@ struct RepositoryTests {
         }
     }
 
+    @Test("the README is a way in of at most 250 lines that links every page of docs/")
+    func readmeLeadsEverywhere() throws {
+        let readme = try Self.read("README.md")
+        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        #expect(lines <= 250, "README.md has \(lines) lines: move the detail to a page of docs/")
+        for page in try Self.documents() where page.hasPrefix("docs/") {
+            #expect(readme.contains("](\(page))") || readme.contains("](\(page)#"), "README.md does not link \(page)")
+        }
+    }
+
     @Test("the documents point nowhere outside the repository, and every link leads to a file in it")
     func linksStayInside() throws {
         let link = /\]\(([^)\s]+)\)/
