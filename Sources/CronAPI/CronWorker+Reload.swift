@@ -16,8 +16,8 @@ extension CronWorker {
     /// file and the secret files are read again and every request that
     /// starts afterwards runs with them; a request in flight finishes with
     /// the settings it began with, and nothing stops accepting meanwhile.
-    /// What needs a new socket or new threads (`serve.*`) and the log level
-    /// stay as they were until a restart. A configuration or secret that
+    /// What needs a new socket or new threads (`serve.*`) stays as it was
+    /// until a restart; the log level changes with the rest. A configuration or secret that
     /// does not load is refused whole: the worker serves on with what it had.
     func reload(_ context: CronContext, metrics: ServiceMetrics) {
         let fresh: (configuration: Configuration, secrets: CronSecrets)
@@ -29,16 +29,17 @@ extension CronWorker {
             return
         }
         context.replace(settings(fresh.configuration, fresh.secrets, metrics: metrics))
+        onReloaded(fresh.configuration)
         metrics.reloaded(succeeded: true)
-        var kept: [String] = []
-        if fresh.configuration.serve != configuration.serve { kept.append("serve.*") }
-        if fresh.configuration.logLevel != configuration.logLevel { kept.append("log.level") }
-        if !kept.isEmpty {
-            logger.warning("reloaded, but \(kept.joined(separator: " and ")) changed: they take effect at the next restart (systemctl restart)")
+        if fresh.configuration.serve != configuration.serve {
+            logger.warning("reloaded, but serve.* changed: the listeners, threads and limits take effect at the next restart (systemctl restart)")
         }
         logger.notice(
             "reloaded: the configuration, the environment file and the secrets",
-            metadata: ["secrets.accepted": "\(fresh.secrets.accepted.count)", "metrics_token": "\(fresh.secrets.metricsToken != nil)"])
+            metadata: [
+                "secrets.accepted": "\(fresh.secrets.accepted.count)", "metrics_token": "\(fresh.secrets.metricsToken != nil)",
+                "log.level": "\(fresh.configuration.logLevel)",
+            ])
     }
 }
 

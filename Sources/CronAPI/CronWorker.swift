@@ -21,6 +21,8 @@ public struct CronWorker: Sendable {
     let serving: ServingConfiguration
     let monitor: @Sendable (Configuration) -> (any RunObserver)?
     let source: @Sendable () throws(ConfigurationError) -> (Configuration, CronSecrets)
+    /// Told of each configuration a reload takes (the log level is set there).
+    let onReloaded: @Sendable (Configuration) -> Void
     private let environment: Environment
 
     /// - Parameters:
@@ -31,11 +33,13 @@ public struct CronWorker: Sendable {
     ///     again on each reload.
     ///   - environment: where systemd's `LISTEN_FDS`, `NOTIFY_SOCKET` and
     ///     `FCGI_WEB_SERVER_ADDRS` are read.
+    ///   - onReloaded: told of each configuration a reload takes.
     public init(
         configuration: Configuration, serving: ServingConfiguration, secrets: CronSecrets, logger: Logger,
         monitor: @escaping @Sendable (Configuration) -> (any RunObserver)?,
         source: @escaping @Sendable () throws(ConfigurationError) -> (Configuration, CronSecrets),
-        environment: Environment
+        environment: Environment,
+        onReloaded: @escaping @Sendable (Configuration) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.secrets = secrets
@@ -44,6 +48,7 @@ public struct CronWorker: Sendable {
         self.monitor = monitor
         self.source = source
         self.environment = environment
+        self.onReloaded = onReloaded
     }
 
     /// Serves until SIGTERM or SIGINT (see `FastCGIServer.run`).

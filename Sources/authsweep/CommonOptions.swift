@@ -50,15 +50,27 @@ struct CommonOptions: ParsableArguments {
     /// a timer's run has nobody watching its terminal, and a success stays
     /// quiet. The handler is the logger's own, not swift-log's global one:
     /// nothing depends on the process-wide logging system being set up once.
-    func makeLogger(_ configuration: Configuration, defaultLevel: Logger.Level) -> Logger {
+    /// - Parameter control: where the level is kept, for serve's reload to change it.
+    func makeLogger(_ configuration: Configuration, defaultLevel: Logger.Level, control: LogLevelControl? = nil) -> Logger {
         let journal = JournalLogHandler.standardErrorIsJournal()
-        let level = logLevel.flatMap(Logger.Level.init(rawValue:)) ?? (journal ? min(defaultLevel, .warning) : defaultLevel)
+        let level = self.level(defaultLevel: defaultLevel)
+        control?.current = level
         return Logger(label: "authsweep") { label in
-            if journal { return JournalLogHandler(logLevel: level, label: label) }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            var handler: any LogHandler
+            if journal {
+                handler = JournalLogHandler(logLevel: level, label: label)
+            } else {
+                handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+            }
+            return control.map { SharedLevelLogHandler(control: $0, wrapping: handler) } ?? handler
         }
+    }
+
+    /// `--log-level`, else `defaultLevel` (under systemd, warnings at least).
+    func level(defaultLevel: Logger.Level) -> Logger.Level {
+        let journal = JournalLogHandler.standardErrorIsJournal()
+        return logLevel.flatMap(Logger.Level.init(rawValue:)) ?? (journal ? min(defaultLevel, .warning) : defaultLevel)
     }
 }
 

@@ -20,7 +20,7 @@ extension ManualPage {
             ),
             text("Each key can also be set by its environment variable (`AUTHSWEEP_` and the key in capitals, `_` for `.`), which wins over the file."),
             text("A bad file or value stops the program with one message naming the file, line and key."),
-            text("A running worker reads the file again on `systemctl reload authsweep@N` (SIGHUP); `serve.*` and `log.level` take effect at the next restart."),
+            text("A running worker reads the file again on `systemctl reload authsweep@N` (SIGHUP); only `serve.*` takes effect at the next restart."),
             ".Pp",
             text("The connection and the secrets are not keys: they come from the environment (see ENVIRONMENT)."),
             ".Sh KEYS",

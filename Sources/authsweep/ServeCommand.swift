@@ -20,8 +20,8 @@ struct ServeCommand: ParsableCommand {
             or not well-formed FastCGI for a responder, are closed unanswered and counted \
             in authsweep_fastcgi_rejected_connections_total. \
             SIGHUP (systemctl reload): read the config file, the --env-file and the secret \
-            files again; requests that start afterwards use them (serve.* and log.level \
-            need a restart); one that does not load is refused and logged, and the worker \
+            files again; requests that start afterwards use them (serve.* needs a \
+            restart); one that does not load is refused and logged, and the worker \
             serves on with what it had. Under systemd (NOTIFY_SOCKET) it says when it is \
             ready, reloading and stopping (Type=notify). \
             SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.
@@ -56,8 +56,10 @@ struct ServeCommand: ParsableCommand {
             let configuration = try common.loadConfiguration(readingDefaultEnvironmentFile: false)
             let environment = Environment.current()
             let secrets = try CronSecrets.load(from: environment)
-            let logger = common.makeLogger(configuration, defaultLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+            let levelControl = LogLevelControl(.info)
+            let logger = common.makeLogger(configuration, defaultLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info, control: levelControl)
             let source = common.source
+            let common = common
             let worker = CronWorker(
                 configuration: configuration, serving: ServingConfiguration(configuration.serve, listen: listen, threads: threads),
                 secrets: secrets, logger: logger,
@@ -65,7 +67,10 @@ struct ServeCommand: ParsableCommand {
                     configuration.monitorPingURL.map { DeadManPings(base: $0, style: configuration.monitorPingStyle, logger: logger) }
                 },
                 source: { () throws(ConfigurationError) in try source.reloaded(startEnvironment: startEnvironment) },
-                environment: environment)
+                environment: environment,
+                onReloaded: { configuration in
+                    levelControl.current = common.level(defaultLevel: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+                })
             do throws(FastCGIError) {
                 try worker.run()
             } catch {
