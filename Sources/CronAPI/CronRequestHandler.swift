@@ -8,8 +8,11 @@ public import Logging
 public final class CronRequestHandler: FastCGIHandler {
     private let context: CronContext
     private var database: DatabaseSession
-    /// The settings' generation `database` was made for.
-    private var databaseGeneration = 0
+    /// What `database` connects with, as the context's settings said when
+    /// it was made (`nil`: the session was given, the settings say nothing).
+    private var databaseSettings: DatabaseSettings?
+    /// The settings' generation last looked at.
+    private var generation = 0
     private let logger: Logger
     private let log: RequestLog
     private let metrics: RequestMetrics?
@@ -19,6 +22,7 @@ public final class CronRequestHandler: FastCGIHandler {
     public init(context: CronContext, database: DatabaseSession, logger: Logger) {
         self.context = context
         self.database = database
+        (databaseSettings, generation) = (context.settings.settings.database, context.settings.generation)
         self.logger = logger
         log = RequestLog(logger: logger, limiter: context.requestLog)
         metrics = context.metrics.map(RequestMetrics.init)
@@ -79,10 +83,13 @@ public final class CronRequestHandler: FastCGIHandler {
     /// The settings this request runs with; after a reload that changed the
     /// database settings, a new session (the old connection closes with it).
     private func currentSettings() -> CronSettings {
-        let (settings, generation) = context.settings
-        if generation != databaseGeneration {
-            if let databaseSettings = settings.database { database = DatabaseSession(settings: databaseSettings) }
-            databaseGeneration = generation
+        let (settings, current) = context.settings
+        if current != generation {
+            generation = current
+            if let fresh = settings.database, fresh != databaseSettings {
+                database = DatabaseSession(settings: fresh)
+                databaseSettings = fresh
+            }
         }
         return settings
     }

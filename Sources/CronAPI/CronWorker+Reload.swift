@@ -4,12 +4,14 @@ import Prometheus
 
 extension CronWorker {
     /// The settings a request runs with, from a configuration and secrets.
-    func settings(_ configuration: Configuration, _ secrets: CronSecrets, metrics: ServiceMetrics) -> CronSettings {
+    func settings(
+        _ configuration: Configuration, _ secrets: CronSecrets, database: DatabaseSettings? = nil, metrics: ServiceMetrics
+    ) -> CronSettings {
         CronSettings(
             jobs: CleanupJobs(configuration: configuration, logger: logger, observers: [metrics] + (monitor(configuration).map { [$0] } ?? [])),
             authorizer: BearerAuthorizer(secrets: secrets.accepted, readOnlyTokens: secrets.metricsToken.map { [$0] } ?? []),
             timeBudget: .seconds(configuration.httpTimeBudgetSeconds),
-            database: DatabaseSettings(configuration: configuration))
+            database: database ?? DatabaseSettings(configuration: configuration))
     }
 
     /// SIGHUP (`systemctl reload`): the configuration file, the environment

@@ -77,8 +77,8 @@ public struct CronWorker: Sendable {
                 metrics.connectionRejected(rejection)
                 rejections.record(rejection)
             })
-        let context = CronContext(settings: settings(configuration, secrets, metrics: metrics), metrics: metrics, logger: logger)
         let database = DatabaseSettings(configuration: configuration)
+        let context = CronContext(settings: settings(configuration, secrets, database: database, metrics: metrics), metrics: metrics, logger: logger)
         let serviceManager = ServiceManagerNotifier(environment: environment.variables)
         try server.run(
             makeHandler: { index in

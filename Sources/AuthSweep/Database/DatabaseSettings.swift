@@ -2,7 +2,7 @@ public import Postgres
 
 /// How to open a connection: the operator's connection string plus the
 /// timeouts every authsweep connection runs with.
-public struct DatabaseSettings: Sendable {
+public struct DatabaseSettings: Sendable, Equatable {
     public var connectionString: String?
     public var connectTimeoutSeconds: Int
     /// `PGCONNECT_TIMEOUT` is set: libpq takes it, and no keyword overrides it.
